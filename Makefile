@@ -1,0 +1,50 @@
+# The two front-door commands are `make run` and `make test`; everything else is for builders.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint format data train train-dry-run bench demo-shop clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (looked for '$(PYTHON)')"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m streamlit run dashboard/app.py
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+data: $(STAMP)
+	$(PY) -m models.data
+
+train: $(STAMP)
+	$(PY) -m models.train
+
+train-dry-run: $(STAMP)
+	$(PY) -m models.train --dry-run
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+demo-shop: $(STAMP)
+	$(PY) -m scraping.demo_shop
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

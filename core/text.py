@@ -1,0 +1,178 @@
+"""Text cleaning and the one tokeniser shared by training, serving, ingestion and scraping.
+
+Two entry points:
+
+* :func:`clean_text` makes text fit to store and show (HTML entities and tags removed, control
+  characters dropped, whitespace collapsed). Uploaded and scraped reviews both pass through it.
+* :func:`tokenize` turns text into the tokens the model sees. It is deliberately plain Python with
+  a handful of compiled regular expressions and fast paths, because it runs on every review of a
+  100k-row upload; the throughput benchmark (`make bench`) watches it.
+
+Stopwords come from NLTK's own lists (vendored under `core/nltk_data`, loaded through
+`nltk.corpus.stopwords`), minus the negation, contrast and intensity words that carry sentiment.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+NLTK_DATA_DIR = Path(__file__).resolve().parent / "nltk_data"
+SUPPORTED_LANGUAGES = ("english", "spanish")
+
+# Placeholder tokens: plain words so the tokeniser keeps them and they can never collide with a
+# real English or Spanish word.
+URL_TOKEN = "xxurl"
+USER_TOKEN = "xxuser"
+NUMBER_TOKEN = "xxnum"
+SMILE_TOKEN = "xxsmile"
+FROWN_TOKEN = "xxfrown"
+
+# Words NLTK calls stopwords that decide a review's polarity; they are never dropped.
+KEEP_WORDS = frozenset(
+    {
+        # negation
+        "no", "not", "nor", "never", "none", "nothing", "nobody", "nowhere", "neither", "cannot",
+        "without", "ain", "aren", "couldn", "didn", "doesn", "hadn", "hasn", "haven", "isn", "mightn",
+        "mustn", "needn", "shan", "shouldn", "wasn", "weren", "won", "wouldn", "don",
+        # contrast
+        "but", "however", "although", "though", "yet", "while", "whereas", "except", "despite",
+        "against", "until",
+        # intensity and quantity
+        "very", "too", "so", "more", "most", "few", "only", "just", "again", "over", "off", "down",
+        "up", "out", "all", "any", "same", "than",
+        # Spanish: negation, contrast, intensity
+        "ni", "nunca", "sin", "pero", "sino", "aunque", "muy", "mucho", "muchos", "poco", "nada",
+        "más", "contra", "tampoco", "jamás", "algo", "tanto",
+    }
+)  # fmt: skip
+
+_CONTRACTIONS = {
+    "can't": ("can", "not"),
+    "won't": ("will", "not"),
+    "ain't": ("is", "not"),
+    "shan't": ("shall", "not"),
+    "let's": ("let", "us"),
+    # tweets and reviews often drop the apostrophe
+    "dont": ("do", "not"),
+    "doesnt": ("does", "not"),
+    "didnt": ("did", "not"),
+    "cant": ("can", "not"),
+    "wont": ("will", "not"),
+    "isnt": ("is", "not"),
+    "wasnt": ("was", "not"),
+    "arent": ("are", "not"),
+    "werent": ("were", "not"),
+    "havent": ("have", "not"),
+    "hasnt": ("has", "not"),
+    "couldnt": ("could", "not"),
+    "wouldnt": ("would", "not"),
+    "shouldnt": ("should", "not"),
+    "aint": ("is", "not"),
+    "im": ("i", "am"),
+    "ive": ("i", "have"),
+}
+_SUFFIXES = {"n't": "not", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would", "'m": "am"}
+
+_TAG_RE = re.compile(r"<[^>]{0,500}>")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_SPACE_RE = re.compile(r"\s+")
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_USER_RE = re.compile(r"(?<!\w)@\w+")
+_SMILE_RE = re.compile(r"(?<![\w/])(?:[:;=8][\-o*']?[)\]dDpP]|<3)(?!\w)")
+_FROWN_RE = re.compile(r"(?<![\w/])[:;=8][\-o*']?[(\[/\\](?!\w)")
+_NUMBER_RE = re.compile(r"(?<![^\W\d_])\d+(?:[.,:/]\d+)*")
+_ELONGATION_RE = re.compile(r"(\w)\1{2,}|([!?.])\2{2,}")
+_TOKEN_RE = re.compile(
+    r"[^\W\d_]+(?:'[^\W\d_]+)*"  # words, with inner apostrophes (don't, l'eau)
+    r"|[!?]"  # exclamation and question marks carry sentiment
+    r"|[\u2600-\u27bf\U0001f300-\U0001faff]"  # emoji and dingbats, one token each
+)
+
+
+def clean_text(text: str) -> str:
+    """Make text fit to store and display: HTML unescaped and de-tagged, control characters
+    dropped, whitespace collapsed. Never returns HTML; callers still render it as plain text.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG_RE.sub(" ", text)
+    text = _CONTROL_RE.sub("", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _squash(match: re.Match[str]) -> str:
+    return match.group(0)[:2]
+
+
+def tokenize(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
+    """Turn raw text into model tokens.
+
+    Steps: unicode NFKC, HTML unescape and tag stripping, URLs / @mentions / numbers / emoticons
+    mapped to placeholder tokens, lowercase, elongations squashed to two letters ("soooo" →
+    "soo"), contractions expanded ("didn't" → "did not"), regex tokenisation, then `stopwords`
+    removed. Pass :func:`stopword_set` (or the set stored in a model's feature config) as
+    `stopwords`; negations and contrast words are never in it.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG_RE.sub(" ", text)
+    if "://" in text or "www." in text:
+        text = _URL_RE.sub(f" {URL_TOKEN} ", text)
+    if "@" in text:
+        text = _USER_RE.sub(f" {USER_TOKEN} ", text)
+    if ":" in text or ";" in text or "=" in text or "<3" in text:
+        text = _SMILE_RE.sub(f" {SMILE_TOKEN} ", text)
+        text = _FROWN_RE.sub(f" {FROWN_TOKEN} ", text)
+    text = _NUMBER_RE.sub(f" {NUMBER_TOKEN} ", text.lower())
+    text = _ELONGATION_RE.sub(_squash, text)
+    if "\u2019" in text:
+        text = text.replace("\u2019", "'")
+    tokens: list[str] = []
+    append = tokens.append
+    for token in _TOKEN_RE.findall(text):
+        expanded = _CONTRACTIONS.get(token)
+        if expanded is None and "'" in token:
+            expanded = _expand_suffix(token)
+        if expanded is None:
+            if token not in stopwords:
+                append(token)
+        else:
+            for part in expanded:
+                if part not in stopwords:
+                    append(part)
+    return tokens
+
+
+def _expand_suffix(token: str) -> tuple[str, ...]:
+    """`"wasn't"` → `("was", "not")`, `"they're"` → `("they", "are")`, `"john's"` → `("john",)`."""
+    for suffix, word in _SUFFIXES.items():
+        if token.endswith(suffix):
+            stem = token[: -len(suffix)]
+            return (stem, word) if stem else (word,)
+    if token.endswith("'s"):
+        return (token[:-2],)
+    return tuple(token.split("'"))
+
+
+@lru_cache(maxsize=None)
+def stopword_set(language: str = "english") -> frozenset[str]:
+    """NLTK's stopword list for `language`, loaded from the vendored corpus, minus
+    :data:`KEEP_WORDS`. Contraction fragments ("don", "t") are handled by :func:`tokenize`.
+    """
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"no stopword list for {language!r}; supported: {', '.join(SUPPORTED_LANGUAGES)}")
+    import nltk  # imported here: it is slow to import and only training needs it
+
+    if str(NLTK_DATA_DIR) not in nltk.data.path:
+        nltk.data.path.insert(0, str(NLTK_DATA_DIR))
+    from nltk.corpus import stopwords
+
+    return frozenset(stopwords.words(language)) - KEEP_WORDS
