@@ -42,7 +42,9 @@ class Settings:
     scrape_max_items: int = 2_000
     scrape_allow_private: bool = False
     scrape_timeout_s: int = 20
+    scrape_delay_s: float = 0.5  # politeness: seconds between requests to one site (AutoThrottle may add)
     log_level: str = "INFO"
+    user: str = ""  # who imports are recorded under; empty means the OS user
 
     @property
     def database_url(self) -> str:
@@ -68,7 +70,9 @@ def load_settings(env_file: Path | None = None) -> Settings:
         scrape_max_items=int(_env("SENTIMENT_SCRAPE_MAX_ITEMS", "2000", dotenv)),
         scrape_allow_private=_bool(_env("SENTIMENT_SCRAPE_ALLOW_PRIVATE", "false", dotenv)),
         scrape_timeout_s=int(_env("SENTIMENT_SCRAPE_TIMEOUT_S", "20", dotenv)),
+        scrape_delay_s=float(_env("SENTIMENT_SCRAPE_DELAY_S", "0.5", dotenv)),
         log_level=_env("SENTIMENT_LOG_LEVEL", "INFO", dotenv).upper(),
+        user=_env("SENTIMENT_USER", "", dotenv),
     )
 
 

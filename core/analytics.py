@@ -1,0 +1,371 @@
+"""Pure frame functions behind the dashboard's charts and tables.
+
+Every function takes a frame shaped like :func:`core.queries.reviews_frame` (columns product, text,
+title, rating 0–1, review_date, label, negative, neutral, positive, confidence) and returns a new
+frame or dict; none touches the database. Each handles an empty frame by returning an empty result
+with the same columns. Shares count only the three sentiment labels ("unscorable" is left out).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+
+from core.queries import LABELS, period_start
+from core.text import stopword_set, tokenize
+
+WINDOWS = {"D": 7, "W": 4, "M": 3}  # default rolling window per frequency: a week, a month, a quarter
+PLACEHOLDER_PREFIX = "xx"  # core.text maps URLs, numbers, @users, emoticons to xx... tokens
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.loc[frame["label"].isin(LABELS)]
+
+
+def label_shares(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Count and share of each label (all three always present), optionally per `by` (e.g. product).
+
+    :return: columns [by,] label, count, share; share is NaN for a group with no labelled reviews.
+    """
+    keys = [by] if by else []
+    data = _labelled(frame)
+    groups = sorted(data[by].dropna().unique()) if by else [None]
+    rows = []
+    for group in groups:
+        part = data if by is None else data.loc[data[by] == group]
+        counts = part["label"].value_counts()
+        total = int(counts.sum())
+        for label in LABELS:
+            count = int(counts.get(label, 0))
+            row = {"label": label, "count": count, "share": count / total if total else math.nan}
+            rows.append({by: group, **row} if by else row)
+    return pd.DataFrame(rows, columns=[*keys, "label", "count", "share"])
+
+
+def auto_freq(dates: pd.Series) -> str:
+    """Pick D, W or M from the span of `dates`: days up to two months, weeks up to 18 months."""
+    dates = pd.to_datetime(dates).dropna()
+    if dates.empty:
+        return "W"
+    span = dates.max() - dates.min()
+    if span <= timedelta(days=62):
+        return "D"
+    if span <= timedelta(days=548):
+        return "W"
+    return "M"
+
+
+def trend(
+    frame: pd.DataFrame, freq: str | None = None, window: int | None = None, by_product: bool = False
+) -> pd.DataFrame:
+    """Label share and volume per period, with a volume-weighted rolling share.
+
+    Periods run without gaps from the first to the last dated review (empty periods have volume 0
+    and share NaN), so the rolling window spans time, not rows. The rolling share of a label is
+    the label's count over the window divided by the volume over the window.
+
+    :param freq: D, W or M; default :func:`auto_freq` of the dates.
+    :param window: periods in the rolling window; default 7 days, 4 weeks or 3 months.
+    :param by_product: one series per product instead of all reviews together.
+    :return: columns period, [product,] label, count, volume, share, rolling_share; the frequency
+        used is in ``result.attrs["freq"]`` and the window in ``result.attrs["window"]``.
+    """
+    freq = freq or auto_freq(frame["review_date"] if "review_date" in frame else pd.Series(dtype=object))
+    window = window or WINDOWS[freq]
+    keys = ["product"] if by_product else []
+    columns = ["period", *keys, "label", "count", "volume", "share", "rolling_share"]
+    data = _labelled(frame)
+    data = data.loc[data["review_date"].notna()]
+    if data.empty:
+        result = pd.DataFrame(columns=columns)
+        result.attrs.update(freq=freq, window=window)
+        return result
+    data = data.assign(period=period_start(data["review_date"], freq))
+    pandas_freq = {"D": "D", "W": "W-MON", "M": "MS"}[freq]
+    periods = pd.date_range(data["period"].min(), data["period"].max(), freq=pandas_freq)
+    groups = sorted(data["product"].unique()) if by_product else [None]
+    parts = []
+    for group in groups:
+        part = data if group is None else data.loc[data["product"] == group]
+        counts = part.groupby(["period", "label"]).size().unstack("label")
+        counts = counts.reindex(index=periods, columns=list(LABELS)).fillna(0).astype(int)
+        volume = counts.sum(axis=1)
+        rolling_counts = counts.rolling(window, min_periods=1).sum()
+        rolling_volume = volume.rolling(window, min_periods=1).sum()
+        for label in LABELS:
+            piece = pd.DataFrame(
+                {
+                    "period": periods,
+                    "label": label,
+                    "count": counts[label].to_numpy(),
+                    "volume": volume.to_numpy(),
+                    "share": (counts[label] / volume.where(volume > 0)).to_numpy(),
+                    "rolling_share": (
+                        rolling_counts[label] / rolling_volume.where(rolling_volume > 0)
+                    ).to_numpy(),
+                }
+            )
+            if by_product:
+                piece.insert(1, "product", group)
+            parts.append(piece)
+    result = pd.concat(parts, ignore_index=True)[columns]
+    result = result.sort_values([*keys, "period", "label"]).reset_index(drop=True)
+    result.attrs.update(freq=freq, window=window)
+    return result
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI tile: the value in the current period, the previous period's value, and the change."""
+
+    name: str
+    value: float | None
+    previous: float | None
+    delta: float | None  # value - previous (shares: in share points, 0.05 = 5 points)
+    relative: float | None  # delta / previous, for counts; None when previous is 0 or unknown
+
+
+def _windows(
+    frame: pd.DataFrame, start: object, end: object, days: int
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.Timestamp | None, pd.Timestamp | None]:
+    """(current rows, previous rows or None, current start, current end) for the KPI windows."""
+    dates = (
+        pd.to_datetime(frame["review_date"]) if "review_date" in frame else pd.Series(dtype="datetime64[ns]")
+    )
+    if dates.notna().sum() == 0:
+        return frame, None, None, None
+    upper = pd.Timestamp(end) if end is not None else dates.max().normalize() + pd.Timedelta(days=1)
+    lower = pd.Timestamp(start) if start is not None else upper - pd.Timedelta(days=days)
+    if end is not None and upper == upper.normalize():
+        upper = upper + pd.Timedelta(days=1)  # a bare end date includes that whole day
+    length = upper - lower
+    current = frame.loc[(dates >= lower) & (dates < upper)]
+    previous = frame.loc[(dates >= lower - length) & (dates < lower)]
+    return current, previous, lower, upper
+
+
+def _measures(part: pd.DataFrame) -> dict[str, float | None]:
+    labelled = _labelled(part)
+    total = len(labelled)
+    values: dict[str, float | None] = {
+        "reviews": float(len(part)),
+        "products": float(part["product"].nunique()) if len(part) else 0.0,
+    }
+    for label in LABELS:
+        values[label] = float((labelled["label"] == label).sum() / total) if total else None
+    ratings = part["rating"].dropna() if "rating" in part else pd.Series(dtype=float)
+    values["avg_rating"] = float(ratings.mean()) if len(ratings) else None
+    return values
+
+
+def kpis(frame: pd.DataFrame, start: object = None, end: object = None, days: int = 30) -> dict[str, Kpi]:
+    """KPI tiles for the current period and their change versus the previous period of equal length.
+
+    The current period is [`start`, `end`] (a bare end date includes that day); by default the last
+    `days` days up to the newest review. Pass the frame unfiltered by date, so the previous period's
+    reviews are in it. A frame without dates yields whole-frame values and no change.
+
+    :return: KPIs named reviews, products, negative, neutral, positive (shares) and avg_rating (0–1).
+    """
+    current, previous, _, _ = _windows(frame, start, end, days)
+    now = _measures(current)
+    before = _measures(previous) if previous is not None else None
+    result = {}
+    for name, value in now.items():
+        prior = before[name] if before is not None else None
+        delta = value - prior if value is not None and prior is not None else None
+        relative = delta / prior if delta is not None and prior else None
+        result[name] = Kpi(name, value, prior, delta, relative if name in ("reviews", "products") else None)
+    return result
+
+
+def products_needing_attention(
+    frame: pd.DataFrame, days: int = 30, top: int = 5, min_reviews: int = 10
+) -> pd.DataFrame:
+    """Products with the highest negative share, and those whose negative share rose fastest.
+
+    Shares are over the last `days` days up to the newest review (all reviews when there are no
+    dates), compared with the `days` before. Products with fewer than `min_reviews` labelled
+    reviews in a period get no share for it, so three angry reviews do not top the list.
+
+    :return: columns product, reviews, negative_share, previous_negative_share, change, reason;
+        highest negative share first.
+    """
+    columns = ["product", "reviews", "negative_share", "previous_negative_share", "change", "reason"]
+    data = _labelled(frame)
+    if data.empty:
+        return pd.DataFrame(columns=columns)
+    current, previous, _, _ = _windows(data, None, None, days)
+
+    def shares(part: pd.DataFrame | None) -> pd.DataFrame:
+        if part is None or part.empty:
+            return pd.DataFrame(columns=["reviews", "share"], dtype=float)
+        grouped = part.groupby("product")["label"]
+        table = pd.DataFrame(
+            {"reviews": grouped.size(), "share": grouped.agg(lambda s: (s == "negative").mean())}
+        )
+        table.loc[table["reviews"] < min_reviews, "share"] = math.nan
+        return table
+
+    now, before = shares(current), shares(previous)
+    table = now.join(before["share"].rename("previous"), how="left")
+    table = table.loc[table["share"].notna()]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    table["change"] = table["share"] - table["previous"]
+    highest = set(table.sort_values("share", ascending=False).head(top).index)
+    rising_rows = table.loc[table["change"] > 0].sort_values("change", ascending=False).head(top)
+    rising = set(rising_rows.index)
+    reasons = {
+        product: " and ".join(
+            reason
+            for reason, chosen in (
+                ("highest negative share", highest),
+                ("fastest-rising negative share", rising),
+            )
+            if product in chosen
+        )
+        for product in highest | rising
+    }
+    result = table.loc[sorted(reasons)].reset_index(names="product")
+    result = result.rename(columns={"share": "negative_share", "previous": "previous_negative_share"})
+    result["reason"] = result["product"].map(reasons)
+    result["reviews"] = result["reviews"].astype(int)
+    return result.sort_values(["negative_share", "product"], ascending=[False, True])[columns].reset_index(
+        drop=True
+    )
+
+
+def _is_term(token: str) -> bool:
+    """Words of two letters or more and emoji; not "!", "?", single letters or placeholders."""
+    if len(token) == 1:
+        return ord(token) > 0x2000  # emoji and dingbats carry sentiment
+    return not token.startswith(PLACEHOLDER_PREFIX)
+
+
+def _terms(text: str, stopwords: frozenset[str]) -> set[str]:
+    """Distinct words and two-word phrases of a review (stopwords, placeholders and ! ? left out)."""
+    tokens = [token for token in tokenize(text, stopwords) if _is_term(token)]
+    return set(tokens) | {f"{a} {b}" for a, b in pairwise(tokens)}
+
+
+def _term_counts(texts: Iterable[str], stopwords: frozenset[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(_terms(text, stopwords))
+    return counts
+
+
+def drivers(
+    frame: pd.DataFrame,
+    top: int = 15,
+    min_count: int = 3,
+    language: str = "english",
+    prior_scale: float = 1.0,
+    max_reviews: int = 50_000,
+) -> pd.DataFrame:
+    """Words and two-word phrases over-represented in negative versus positive reviews, and vice versa.
+
+    Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin'
+    Words"): the prior for each term is its pooled count times `prior_scale`, which shrinks rare
+    terms towards no difference; terms are ranked by the z-score of the log-odds difference. Counts
+    are reviews containing the term (a term repeated within one review counts once), so one long
+    rant cannot dominate. Tokens come from :func:`core.text.tokenize` with the language's stopwords
+    (negations are kept, so "not work" is a phrase).
+
+    :param min_count: a term must appear in at least this many negative+positive reviews.
+    :param max_reviews: at most this many reviews per side are read (a fixed random sample), so the
+        chart stays interactive on very large products.
+    :return: columns term, words (1 or 2), side (negative | positive: where it is over-represented),
+        z, log_odds, negative_reviews, positive_reviews; the `top` terms of each side, strongest first.
+    """
+    columns = ["term", "words", "side", "z", "log_odds", "negative_reviews", "positive_reviews"]
+    stopwords = stopword_set(language)
+    sides = {}
+    for label in ("negative", "positive"):
+        texts = frame.loc[frame["label"] == label, "text"].dropna()
+        if len(texts) > max_reviews:
+            texts = texts.sample(max_reviews, random_state=0)
+        sides[label] = _term_counts(texts, stopwords)
+    neg, pos = sides["negative"], sides["positive"]
+    if not neg or not pos:
+        return pd.DataFrame(columns=columns)
+    vocabulary = sorted(neg.keys() | pos.keys())
+    y_neg = np.array([neg[t] for t in vocabulary], dtype=float)
+    y_pos = np.array([pos[t] for t in vocabulary], dtype=float)
+    n_neg, n_pos = y_neg.sum(), y_pos.sum()
+    alpha = prior_scale * (y_neg + y_pos)  # the prior covers the whole vocabulary, before min_count
+    alpha0 = alpha.sum()
+    log_odds = np.log((y_neg + alpha) / (n_neg + alpha0 - y_neg - alpha)) - np.log(
+        (y_pos + alpha) / (n_pos + alpha0 - y_pos - alpha)
+    )
+    z = log_odds / np.sqrt(1.0 / (y_neg + alpha) + 1.0 / (y_pos + alpha))
+    table = pd.DataFrame(
+        {
+            "term": vocabulary,
+            "words": [term.count(" ") + 1 for term in vocabulary],
+            "z": z,
+            "log_odds": log_odds,
+            "negative_reviews": y_neg.astype(int),
+            "positive_reviews": y_pos.astype(int),
+        }
+    )
+    table = table.loc[table["negative_reviews"] + table["positive_reviews"] >= min_count]
+    negative = table.loc[table["z"] > 0].sort_values(["z", "term"], ascending=[False, True]).head(top)
+    positive = table.loc[table["z"] < 0].sort_values(["z", "term"], ascending=[True, True]).head(top)
+    result = pd.concat(
+        [negative.assign(side="negative"), positive.assign(side="positive")], ignore_index=True
+    )
+    return result[columns]
+
+
+def mismatches(frame: pd.DataFrame, high: float = 0.75, low: float = 0.25) -> pd.DataFrame:
+    """Reviews whose rating and predicted sentiment disagree, most confident first.
+
+    High rating (≥ `high`, 4–5 stars) but negative text, or low rating (≤ `low`, 1–2 stars) but
+    positive text: sarcasm, mislabelled data, or model errors.
+
+    :return: the matching rows with a column `mismatch` describing which kind.
+    """
+    rated = frame.loc[frame["rating"].notna()] if len(frame) else frame
+    high_negative = (rated["rating"] >= high) & (rated["label"] == "negative")
+    low_positive = (rated["rating"] <= low) & (rated["label"] == "positive")
+    result = rated.loc[high_negative | low_positive].copy()
+    result["mismatch"] = np.where(
+        high_negative[result.index], "high rating, negative text", "low rating, positive text"
+    )
+    return result.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def low_confidence(frame: pd.DataFrame, threshold: float = 0.5, limit: int | None = 200) -> pd.DataFrame:
+    """Reviews the model was least sure about (confidence below `threshold`), least confident first."""
+    result = frame.loc[frame["confidence"].notna() & (frame["confidence"] < threshold)]
+    result = result.sort_values("confidence", kind="stable").reset_index(drop=True)
+    return result if limit is None else result.head(limit)
+
+
+def confidence_histogram(frame: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
+    """Counts of reviews per confidence bin (equal-width bins over 0–1) and predicted label.
+
+    :return: columns bin_start, bin_end, label, count; every bin and label present (zeros included).
+    """
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    data = _labelled(frame)
+    data = data.loc[data["confidence"].notna()]
+    index = np.clip(
+        np.searchsorted(edges, data["confidence"].to_numpy(dtype=float), side="right") - 1, 0, bins - 1
+    )
+    counts = Counter(zip(index.tolist(), data["label"].tolist(), strict=True))
+    rows = [
+        {"bin_start": edges[i], "bin_end": edges[i + 1], "label": label, "count": counts.get((i, label), 0)}
+        for i in range(bins)
+        for label in LABELS
+    ]
+    return pd.DataFrame(rows, columns=["bin_start", "bin_end", "label", "count"])

@@ -1,0 +1,134 @@
+"""`python -m core.ingest`: import and score a file, or list the stored products.
+
+A thin wrapper: reading and cleaning is `core.ingest`, storing and scoring `core.importer`,
+listing `core.store.product_summary`. Any failure prints one line to stderr and exits 1.
+
+    python -m core.ingest reviews.csv --product "Acme Blender"
+    python -m core.ingest export.xlsx --text-column Comentario --rating-column Estrellas --dayfirst
+    python -m core.ingest --list
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.ingest import ColumnMapping, IngestError, infer_mapping, read_table, resolve_column
+
+_COLUMN_OPTIONS = ("text", "product", "date", "rating", "author", "title")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (separate so tests and docs can inspect it)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m core.ingest",
+        description="Import a CSV or xlsx file of reviews, score it and store it; or list products.",
+    )
+    parser.add_argument("file", nargs="?", type=Path, help="CSV or xlsx file to import")
+    parser.add_argument("--list", action="store_true", help="list stored products with counts and shares")
+    parser.add_argument(
+        "--product", default="Unassigned", help="product for rows without one (default: %(default)s)"
+    )
+    for role in _COLUMN_OPTIONS:
+        parser.add_argument(
+            f"--{role}-column",
+            metavar="NAME",
+            help=f"column with the {role} (default: inferred from headers)",
+        )
+    parser.add_argument(
+        "--dayfirst",
+        action="store_true",
+        help="read nn/nn/yyyy dates as day/month when the file does not tell",
+    )
+    return parser
+
+
+def _mapping(data: bytes, name: str, args: argparse.Namespace) -> ColumnMapping | None:
+    """The inferred mapping with the user's column choices on top; None when there are none."""
+    chosen = {role: getattr(args, f"{role}_column") for role in _COLUMN_OPTIONS}
+    if not any(chosen.values()):
+        return None  # the importer infers the mapping itself; no need to parse twice
+    table = read_table(data, name)
+    mapping = infer_mapping(table)
+    overrides = {role: resolve_column(table, column) for role, column in chosen.items() if column}
+    # A column the user assigned to one field is taken away from the field it was inferred for.
+    for role in _COLUMN_OPTIONS:
+        if role not in overrides and getattr(mapping, role) in overrides.values():
+            setattr(mapping, role, None)
+    for role, column in overrides.items():
+        setattr(mapping, role, column)
+    return mapping
+
+
+def _import(args: argparse.Namespace) -> str:
+    from io import BytesIO
+
+    from core.importer import import_file
+    from core.store import get_engine
+
+    path: Path = args.file
+    data = path.read_bytes()
+    mapping = _mapping(data, path.name, args)
+    summary = import_file(
+        get_engine(),
+        BytesIO(data),
+        path.name,
+        mapping=mapping,
+        default_product=args.product,
+        dayfirst=args.dayfirst,
+    )
+    return summary.line()
+
+
+def _list() -> str:
+    from core.store import get_engine, product_summary
+
+    frame = product_summary(get_engine())
+    if frame.empty:
+        return "No products stored yet; import a file with: python -m core.ingest FILE"
+    width = max(len("product"), *(len(str(p)) for p in frame["product"]))
+    lines = [f"{'product':<{width}}  {'reviews':>8}  {'negative':>8}  {'neutral':>8}  {'positive':>8}"]
+    for row in frame.itertuples(index=False):
+        shares = [getattr(row, label) for label in ("negative", "neutral", "positive")]
+        cells = ["" if share != share or share is None else f"{share:.0%}" for share in shares]
+        lines.append(f"{row.product!s:<{width}}  {row.reviews:>8,}  " + "  ".join(f"{c:>8}" for c in cells))
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad arguments)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.list == (args.file is not None):
+        parser.error("give either a FILE to import or --list")
+    try:
+        print(_list() if args.list else _import(args))
+    except IngestError as exc:
+        return _fail(str(exc))
+    except OSError as exc:  # missing file, a directory, no permission, no model files
+        if exc.filename:
+            return _fail(f"Cannot open {exc.filename}: {exc.strerror or exc}.")
+        return _fail(_sentence(str(exc)))
+    except Exception as exc:  # database errors: one line, not a traceback
+        if type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
+            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            return _fail(f"Database error ({type(exc).__name__}): {detail}")
+        raise
+    return 0
+
+
+def _sentence(text: str) -> str:
+    """ "model directory x has no y" → "Model directory x has no y." """
+    text = text.strip() or "Unknown error"
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

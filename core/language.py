@@ -1,0 +1,68 @@
+"""Offline language detection for the languages we have stopword lists for.
+
+Stopwords are the most frequent words of a language, so the share of a text's words that are
+English versus Spanish stopwords identifies the language of any review longer than a few words,
+with no model download. Short or ambiguous texts come back as "unknown" rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from core.text import NLTK_DATA_DIR, SUPPORTED_LANGUAGES
+
+UNKNOWN = "unknown"
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# Below this many stopword hits a text is too short to call.
+_MIN_HITS = 2
+
+
+@lru_cache(maxsize=None)
+def _full_stopwords(language: str) -> frozenset[str]:
+    """NLTK's complete list (negations included: they are strong language markers)."""
+    path = NLTK_DATA_DIR / "corpora" / "stopwords" / language
+    return frozenset(path.read_text(encoding="utf-8").split())
+
+
+def detect_language(text: str) -> str:
+    """`"english"`, `"spanish"` or `"unknown"` for one text."""
+    words = _WORD_RE.findall(text.lower())
+    hits = {lang: sum(w in _full_stopwords(lang) for w in words) for lang in SUPPORTED_LANGUAGES}
+    best, best_hits = max(hits.items(), key=lambda kv: kv[1])
+    runner_up = max(h for lang, h in hits.items() if lang != best)
+    if best_hits < _MIN_HITS or best_hits <= runner_up * 1.5:
+        return UNKNOWN
+    return best
+
+
+def language_shares(texts: Iterable[str]) -> dict[str, float]:
+    """Share of texts per detected language, for a collection of reviews."""
+    counts = Counter(detect_language(t) for t in texts if isinstance(t, str))
+    total = sum(counts.values())
+    return {lang: n / total for lang, n in counts.most_common()} if total else {}
+
+
+def dominant_language(texts: Iterable[str]) -> str:
+    """The language most reviews are written in, ignoring texts too short to call."""
+    shares = {k: v for k, v in language_shares(texts).items() if k != UNKNOWN}
+    return max(shares, key=shares.__getitem__) if shares else UNKNOWN
+
+
+def foreign_language_warning(texts: Iterable[str], model_language: str) -> str | None:
+    """A readable warning when a noticeable share of `texts` is in a language the model was not
+    trained on, else None."""
+    shares = language_shares(texts)
+    foreign = {k: v for k, v in shares.items() if k not in (UNKNOWN, model_language)}
+    if not foreign:
+        return None
+    lang, share = max(foreign.items(), key=lambda kv: kv[1])
+    if share < 0.05:
+        return None
+    return (
+        f"{share:.0%} of these texts look {lang.capitalize()}, but the active model was trained on "
+        f"{model_language.capitalize()} reviews; its labels for them are less reliable. "
+        "Adapt a model on rated reviews in that language (Model page) to fix this."
+    )

@@ -1,0 +1,230 @@
+"""Command line scoring: `python -m core.predict "text" ...` or `--csv FILE --text-column NAME --out OUT`.
+
+Text mode prints one JSON object per line:
+`{"text", "label", "scores": {"negative", "neutral", "positive"}, "confidence", "model_version"}`
+(unscorable inputs get `"label": "unscorable"`, null scores and a `"reason"`).
+
+CSV mode reads any common encoding and delimiter (`core.ingest.read_table`), scores one column and
+writes OUT as `.jsonl` (one object per row: the input columns plus label, scores, confidence,
+model_version) or `.csv` (input columns plus label, negative, neutral, positive, confidence,
+model_version). Progress goes to stderr. A missing column or unreadable file exits with status 2
+and a one-line reason.
+
+Speed: importing torch takes about two seconds, so CSV mode first forks worker processes that
+tokenise and featurise chunks of the column (numpy only), and imports torch and loads the model
+while they work; both cores stay busy from the start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+EXIT_USAGE = 2
+CHUNK = 4000  # texts per featurisation task; bounds memory per worker result
+_TEXTS: list[Any] = []  # the column being scored; set before forking so workers inherit it
+_FEATURIZER: Any = None
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m core.predict", description="Score review sentiment.")
+    parser.add_argument("texts", nargs="*", help="texts to score (one JSON line each)")
+    parser.add_argument("--csv", type=Path, help="a CSV or xlsx file to score")
+    parser.add_argument("--text-column", help="the column holding the review text (with --csv)")
+    parser.add_argument("--out", type=Path, help="output file, .jsonl or .csv (with --csv)")
+    parser.add_argument("--model", help="model directory or registry version (default: the active model)")
+    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                        help="featurisation processes for --csv (default: up to 2)")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.csv is None and not args.texts:
+        parser.error("give texts to score, or --csv FILE --text-column NAME --out OUT")
+    if args.csv is not None and (not args.text_column or args.out is None):
+        parser.error("--csv needs --text-column and --out")
+    if args.out is not None and args.out.suffix.lower() not in {".jsonl", ".csv"}:
+        parser.error("--out must end in .jsonl or .csv")
+    return args
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _score_texts(args: argparse.Namespace) -> int:
+    from core.predictor import get_predictor
+
+    try:
+        predictor = get_predictor(args.model)
+    except FileNotFoundError as exc:
+        return _fail(str(exc))
+    for prediction in predictor.predict(args.texts):
+        print(json.dumps(prediction.to_json(), ensure_ascii=False))
+    return 0
+
+
+def _read_column(path: Path, column: str) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the table, plus validation of `column`; raises ValueError with a one-line reason."""
+    try:
+        from core.ingest import IngestError, read_table
+    except ImportError:  # ingestion module not available: plain UTF-8 CSV
+        return _read_plain_csv(path, column)
+    if not path.is_file():
+        raise ValueError(f"cannot read {path}: no such file")
+    try:
+        table = read_table(path)
+    except IngestError as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+    header = [str(c) for c in table.frame.columns]
+    if column not in header:
+        raise ValueError(f"column {column!r} not found in {path.name}; columns: {', '.join(header)}")
+    return header, table.frame.to_numpy(dtype=object).tolist()
+
+
+def _read_plain_csv(path: Path, column: str) -> tuple[list[str], list[list[Any]]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            rows = [list(r) for r in reader]
+    except (OSError, UnicodeDecodeError, StopIteration, csv.Error) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+    if column not in header:
+        raise ValueError(f"column {column!r} not found in {path.name}; columns: {', '.join(header)}")
+    return header, rows
+
+
+def _featurize_chunk(bounds: tuple[int, int]) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """Worker: features of `_TEXTS[start:end]` (only the valid strings) and which rows they are."""
+    from core.predictor import unscorable_reason
+
+    start, end = bounds
+    rows = np.array([i for i in range(start, end) if unscorable_reason(_TEXTS[i]) is None], dtype=np.int64)
+    ids, offsets = _FEATURIZER.encode([_TEXTS[i] for i in rows])
+    return start, rows, ids, offsets
+
+
+def _chunks(n: int) -> list[tuple[int, int]]:
+    return [(s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
+
+
+def _featurized(n: int, workers: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """Featurised chunks in order, computed by forked workers (or inline with `workers <= 1`)."""
+    if workers <= 1 or n <= CHUNK:
+        yield from map(_featurize_chunk, _chunks(n))
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_featurize_chunk, _chunks(n))
+
+
+def _score_csv(args: argparse.Namespace) -> int:
+    global _TEXTS, _FEATURIZER
+    started = time.perf_counter()
+    from core.features import FeatureConfig, Featurizer
+    from core.predictor import CARD_FILE, FEATURES_FILE, LABELS, resolve_model_dir, unscorable_reason
+
+    try:
+        model_dir = resolve_model_dir(args.model)
+        header, rows = _read_column(args.csv, args.text_column)
+        _FEATURIZER = Featurizer(FeatureConfig.load(model_dir / FEATURES_FILE))
+    except (ValueError, FileNotFoundError, OSError) as exc:
+        return _fail(str(exc))
+    col = header.index(args.text_column)
+    _TEXTS = [r[col] for r in rows]
+    n = len(_TEXTS)
+    print(f"read {n:,} rows from {args.csv.name} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+
+    chunks = _featurized(n, args.workers)  # workers start now, before torch is imported
+    first = next(chunks, None)
+    from core.predictor import Predictor
+
+    predictor = Predictor.load(model_dir)  # imports torch while the workers featurise
+    version = json.loads((model_dir / CARD_FILE).read_text(encoding="utf-8")).get("version", "unknown")
+    probs = np.full((n, 3), np.nan)
+    done = 0
+    for start, valid, ids, offsets in ([first] if first else []) + list(_progress(chunks, n)):
+        if len(valid):
+            p = predictor.score_encoded(ids, offsets)
+            ends = np.append(offsets[1:], ids.shape[0])
+            p[ends == offsets] = np.nan
+            probs[valid] = p
+        done = max(done, start)
+    writer = _write_jsonl if args.out.suffix.lower() == ".jsonl" else _write_csv
+    reasons = [unscorable_reason(t) or ("no words to score" if np.isnan(probs[i, 0]) else None)
+               for i, t in enumerate(_TEXTS)]  # fmt: skip
+    writer(args.out, header, rows, probs, reasons, str(version), LABELS)
+    seconds = time.perf_counter() - started
+    scored = int(sum(r is None for r in reasons))
+    from core.logs import log_event
+
+    log_event("score_csv", rows=n, scored=scored, unscorable=n - scored, seconds=round(seconds, 2),
+              model_version=version, out=str(args.out))  # fmt: skip
+    return 0
+
+
+def _progress(chunks: Iterator[Any], n: int) -> Iterator[Any]:
+    for item in chunks:
+        end = min(item[0] + CHUNK, n)
+        print(f"scored {end:,}/{n:,}", file=sys.stderr, flush=True)
+        yield item
+
+
+def _write_jsonl(out: Path, header: list[str], rows: list[list[Any]], probs: np.ndarray,
+                 reasons: list[str | None], version: str, labels: tuple[str, ...]) -> None:  # fmt: skip
+    dumps = json.dumps
+    keys = [dumps(h, ensure_ascii=False) for h in header]
+    ver = dumps(version)
+    with out.open("w", encoding="utf-8") as fh:
+        for row, p, reason in zip(rows, probs.tolist(), reasons, strict=True):
+            cells = ",".join(
+                f"{k}:{dumps(_jsonable(v), ensure_ascii=False)}" for k, v in zip(keys, row, strict=True)
+            )
+            if reason is None:
+                best = max(range(3), key=p.__getitem__)
+                tail = (f'"label":"{labels[best]}","scores":{{"negative":{p[0]:.6f},"neutral":{p[1]:.6f},'
+                        f'"positive":{p[2]:.6f}}},"confidence":{p[best]:.6f},"model_version":{ver}')  # fmt: skip
+            else:
+                tail = f'"label":"unscorable","scores":null,"confidence":null,"model_version":{ver},"reason":"{reason}"'
+            fh.write("{" + cells + ("," if cells else "") + tail + "}\n")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return None if value != value else value
+    return str(value)
+
+
+def _write_csv(out: Path, header: list[str], rows: list[list[Any]], probs: np.ndarray,
+               reasons: list[str | None], version: str, labels: tuple[str, ...]) -> None:  # fmt: skip
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*header, "label", "negative", "neutral", "positive", "confidence", "model_version"])
+        for row, p, reason in zip(rows, probs.tolist(), reasons, strict=True):
+            if reason is None:
+                best = max(range(3), key=p.__getitem__)
+                extra = [labels[best], f"{p[0]:.6f}", f"{p[1]:.6f}", f"{p[2]:.6f}", f"{p[best]:.6f}", version]
+            else:
+                extra = ["unscorable", "", "", "", "", version]
+            writer.writerow([*row, *extra])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit status."""
+    args = _parse_args(argv)
+    return _score_csv(args) if args.csv is not None else _score_texts(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,226 @@
+"""Score texts with the shipped (or an adapted) TorchScript model: load once, batch, never crash on bad input.
+
+A model directory holds `sentiment.pt` (TorchScript), `features.json` (:class:`core.features.FeatureConfig`)
+and `model_card.json` (version, metrics). :func:`load_scorer` is the only `torch.jit.load` in the product.
+
+Input handling, decided once here:
+
+* non-strings (None, NaN, numbers), empty or whitespace-only text, and text with no word the tokeniser
+  keeps (e.g. "...") get an explicit ``"unscorable"`` :class:`Prediction` with a `reason`, never a label;
+* very long texts are scored on a bounded excerpt: the first 3/4 and last 1/4 of 20,000 characters and
+  then of 1,024 tokens (limits in `features.json`), because the end of a review often holds its verdict
+  and the cost stays bounded;
+* batches of `batch_size` texts are featurised and scored together; :meth:`Predictor.predict_frame`
+  walks a pandas column in chunks, so memory is bounded by the chunk, not the column.
+
+`torch` is imported lazily (it takes ~2 s), so featurisation can start in worker processes first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.features import FeatureConfig, Featurizer
+
+LABELS = ("negative", "neutral", "positive")
+UNSCORABLE = "unscorable"
+MODEL_FILE = "sentiment.pt"
+FEATURES_FILE = "features.json"
+CARD_FILE = "model_card.json"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's verdict on one text (or why it gave none)."""
+
+    text: str | None
+    label: str  # one of LABELS, or "unscorable"
+    scores: (
+        dict[str, float] | None
+    )  # {"negative": p, "neutral": p, "positive": p}, sums to 1; None if unscorable
+    confidence: float | None  # max probability
+    model_version: str
+    reason: str | None = None  # why unscorable ("empty text", "not a string", ...)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI object: text, label, scores, confidence, model_version (+ reason when unscorable)."""
+        out: dict[str, Any] = {
+            "text": self.text,
+            "label": self.label,
+            "scores": self.scores,
+            "confidence": self.confidence,
+            "model_version": self.model_version,
+        }
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
+
+
+def unscorable_reason(value: object) -> str | None:
+    """Why `value` cannot be scored before tokenising it, or None if it is a non-blank string."""
+    if not isinstance(value, str):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "missing text"
+        return "not a string"
+    if not value.strip():
+        return "empty text"
+    return None
+
+
+def load_scorer(path: Path) -> Any:
+    """Load a TorchScript scorer file (`(ids, offsets) -> probabilities`); the product's only `torch.jit.load`."""
+    import torch
+
+    module = torch.jit.load(str(path), map_location="cpu")
+    module.eval()
+    return module
+
+
+class Predictor:
+    """A loaded model: featurizer + TorchScript scorer + model card. Safe to share between threads."""
+
+    def __init__(self, scorer: Any, features: FeatureConfig, card: dict[str, Any], model_dir: Path) -> None:
+        self.scorer = scorer
+        self.featurizer = Featurizer(features)
+        self.card = card
+        self.model_dir = model_dir
+        self.version: str = str(card.get("version", "unknown"))
+        self.language: str = features.language
+
+    @classmethod
+    def load(cls, model_dir: Path) -> Predictor:
+        """Load `sentiment.pt`, `features.json` and `model_card.json` from `model_dir`.
+
+        :raises FileNotFoundError: a file is missing (message names it).
+        """
+        model_dir = Path(model_dir)
+        for name in (MODEL_FILE, FEATURES_FILE, CARD_FILE):
+            if not (model_dir / name).is_file():
+                raise FileNotFoundError(f"model directory {model_dir} has no {name}")
+        features = FeatureConfig.load(model_dir / FEATURES_FILE)
+        card = json.loads((model_dir / CARD_FILE).read_text(encoding="utf-8"))
+        return cls(load_scorer(model_dir / MODEL_FILE), features, card, model_dir)
+
+    def score_encoded(self, ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Probabilities `(batch, 3)` for already-encoded texts (see :meth:`Featurizer.encode`)."""
+        import torch
+
+        with torch.inference_mode():
+            probs = self.scorer(torch.from_numpy(ids), torch.from_numpy(offsets))
+        return probs.numpy().astype(np.float64)
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 512) -> np.ndarray:
+        """Probabilities `(n, 3)` for valid strings, scored `batch_size` at a time.
+
+        Rows of texts with no scorable token are NaN (callers turn them into unscorable results).
+        """
+        out = np.empty((len(texts), 3), dtype=np.float64)
+        for start in range(0, len(texts), batch_size):
+            chunk = texts[start : start + batch_size]
+            ids, offsets = self.featurizer.encode(chunk)
+            probs = self.score_encoded(ids, offsets)
+            ends = np.append(offsets[1:], ids.shape[0])
+            probs[ends == offsets] = np.nan  # no feature at all: nothing to base a verdict on
+            out[start : start + len(chunk)] = probs
+        return out
+
+    def predict(self, texts: Sequence[object], batch_size: int = 512) -> list[Prediction]:
+        """One :class:`Prediction` per input, in order; invalid inputs become "unscorable" with a reason."""
+        reasons = [unscorable_reason(t) for t in texts]
+        valid = [i for i, r in enumerate(reasons) if r is None]
+        probs = self.predict_proba([texts[i] for i in valid], batch_size=batch_size)  # type: ignore[misc]
+        row_of = {i: k for k, i in enumerate(valid)}
+        results: list[Prediction] = []
+        for i, text in enumerate(texts):
+            shown = text if isinstance(text, str) else None
+            reason = reasons[i]
+            if reason is None and np.isnan(probs[row_of[i], 0]):
+                reason = "no words to score"
+            if reason is not None:
+                results.append(Prediction(shown, UNSCORABLE, None, None, self.version, reason))
+                continue
+            p = probs[row_of[i]]
+            scores = {name: round(float(v), 6) for name, v in zip(LABELS, p, strict=True)}
+            best = int(np.argmax(p))
+            results.append(Prediction(shown, LABELS[best], scores, round(float(p[best]), 6), self.version))
+        return results
+
+    def predict_frame(self, texts: Any, chunk_size: int = 5000) -> Any:
+        """Score a pandas Series in chunks; returns a DataFrame (same index) with columns
+        label, negative, neutral, positive, confidence (NaN scores for unscorable rows).
+        """
+        import pandas as pd
+
+        parts = []
+        for start in range(0, len(texts), chunk_size):
+            chunk = texts.iloc[start : start + chunk_size]
+            preds = self.predict(list(chunk))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "label": [p.label for p in preds],
+                        "negative": [p.scores["negative"] if p.scores else np.nan for p in preds],
+                        "neutral": [p.scores["neutral"] if p.scores else np.nan for p in preds],
+                        "positive": [p.scores["positive"] if p.scores else np.nan for p in preds],
+                        "confidence": [p.confidence if p.confidence is not None else np.nan for p in preds],
+                    },
+                    index=chunk.index,
+                )
+            )
+        if not parts:
+            return pd.DataFrame(columns=["label", *LABELS, "confidence"], index=texts.index)
+        return pd.concat(parts)
+
+
+def resolve_model_dir(model: str | Path | None = None) -> Path:
+    """Which model directory to load.
+
+    Delegates to the model registry (`core.registry.resolve_model_dir`, issue 7) when that module
+    exists: None is the active version (falling back to the base model), `"base"` the shipped model,
+    otherwise a version name or a model directory. Without the registry: None means
+    `settings.model_dir` and anything else must be a directory.
+
+    :raises FileNotFoundError: the name is neither a model directory nor a known version.
+    """
+    try:
+        from core import registry
+    except ImportError:  # the registry is optional (issue 7)
+        registry = None  # type: ignore[assignment]
+    if registry is not None:
+        try:
+            return Path(registry.resolve_model_dir(model))
+        except registry.RegistryError as exc:
+            raise FileNotFoundError(str(exc)) from exc
+    if model is None:
+        from core.settings import get_settings
+
+        return get_settings().model_dir
+    if Path(model).is_dir():
+        return Path(model)
+    raise FileNotFoundError(f"no model directory named {str(model)!r}")
+
+
+_CACHE: dict[Path, Predictor] = {}
+_LOCK = threading.Lock()
+
+
+def get_predictor(model: str | Path | None = None) -> Predictor:
+    """The process-wide :class:`Predictor` for `model` (see :func:`resolve_model_dir`), loaded once per directory.
+
+    Thread-safe: concurrent first calls load the model once; scoring itself holds no shared mutable state.
+    """
+    model_dir = resolve_model_dir(model).resolve()
+    with _LOCK:
+        predictor = _CACHE.get(model_dir)
+        if predictor is None:
+            predictor = Predictor.load(model_dir)
+            _CACHE[model_dir] = predictor
+        return predictor

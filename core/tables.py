@@ -1,0 +1,377 @@
+"""Read an uploaded file into a table of strings: CSV in any common encoding and delimiter, or xlsx.
+
+:func:`read_table` is the only entry point; `core.ingest` re-exports it with the error classes.
+Every failure is an :class:`IngestError` whose message is one sentence the user can act on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import charset_normalizer
+import pandas as pd
+
+from core.settings import get_settings
+
+
+class IngestError(Exception):
+    """An upload that cannot be imported; the message is one sentence a user can act on."""
+
+
+class EmptyFile(IngestError):
+    """The file has no bytes, or a header row and no data rows."""
+
+
+class NotATable(IngestError):
+    """The file is an image, a PDF, an archive or other binary data, not a CSV or xlsx file."""
+
+
+class FileTooLarge(IngestError):
+    """The file is bigger than the configured upload limit."""
+
+
+class TooManyRows(IngestError):
+    """The file has more data rows than the configured row limit."""
+
+
+class NoTextColumn(IngestError):
+    """No column holds the review text (and the caller did not name one)."""
+
+
+class MissingColumn(IngestError):
+    """A column the caller named is not in the file."""
+
+
+class UnreadableFile(IngestError):
+    """A CSV or xlsx file that cannot be parsed (ragged rows, a broken workbook)."""
+
+
+@dataclass
+class ParsedTable:
+    """A file read as a table: CSV cells are strings, xlsx cells keep their numbers and datetimes."""
+
+    frame: pd.DataFrame
+    encoding: str | None
+    delimiter: str | None
+    kind: str  # "csv" | "xlsx"
+    filename: str | None
+
+
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SNIFF_CHARS = 64 * 1024
+_SNIFF_ROWS = 50
+# Magic numbers of files people upload by mistake, with what to call them in the message.
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+    (b"RIFF", "an audio or video file"),
+    (b"SQLite format 3", "a SQLite database"),
+)
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# charset-normalizer tells Western European single-byte code pages apart badly on short files
+# (Spanish cp1252 often comes back as cp1250). Our users write English and Spanish, so any
+# Latin single-byte guess is read as cp1252; another script (Cyrillic, Greek) is kept when
+# charset-normalizer recognises a language in it.
+_LATIN_LOOKALIKE_RE = re.compile(
+    r"^(cp125[0247]|cp437|cp85[08]|cp775|latin_?\d*|iso8859_(1|2|3|4|9|10|13|14|15|16)"
+    r"|mac_(roman|latin2|iceland|turkish)|hp_roman8)$"
+)
+_MIN_COHERENCE = 0.3
+_LINE_RE = re.compile(r"line (\d+), saw (\d+)")
+_EXPECTED_RE = re.compile(r"Expected (\d+) fields")
+_EOF_IN_QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _human_size(size: int) -> str:
+    """1536 → "1.5 KB", 312_000_000 → "298 MB"."""
+    if size < 1024:
+        return f"{size} bytes"
+    for unit in ("KB", "MB", "GB"):
+        size_f = size / 1024
+        if size_f < 1024 or unit == "GB":
+            return f"{size_f:.0f} {unit}" if size_f >= 10 else f"{size_f:.1f} {unit}"
+        size = int(size_f)
+    raise AssertionError("unreachable")
+
+
+def _read_bytes(source: bytes | BinaryIO | Path | str, max_bytes: int) -> tuple[bytes, str | None]:
+    """The file's bytes and name, refusing anything over `max_bytes` before reading all of it."""
+    too_large = "File is {size}; the limit is {limit} (SENTIMENT_MAX_UPLOAD_MB)."
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        name = None
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FileTooLarge(too_large.format(size=_human_size(size), limit=_human_size(max_bytes)))
+        data, name = path.read_bytes(), path.name
+    else:
+        size = getattr(source, "size", None)  # Streamlit's UploadedFile knows its size
+        if isinstance(size, int) and size > max_bytes:
+            raise FileTooLarge(too_large.format(size=_human_size(size), limit=_human_size(max_bytes)))
+        # getvalue() gives the whole upload even if someone read from it before.
+        data = source.getvalue() if hasattr(source, "getvalue") else source.read(max_bytes + 1)
+        name = getattr(source, "name", None)
+        name = name if isinstance(name, str) else None
+    if len(data) > max_bytes:
+        raise FileTooLarge(too_large.format(size=_human_size(len(data)), limit=_human_size(max_bytes)))
+    return data, name
+
+
+def _binary_kind(head: bytes) -> str | None:
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """ "utf-16-le"/"-be" when every other byte is NUL, as in ASCII text saved as UTF-16 with no BOM."""
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    odd_nuls = sample[1 : pairs * 2 : 2].count(0)
+    even_nuls = sample[0 : pairs * 2 : 2].count(0)
+    if odd_nuls > 0.7 * pairs and even_nuls == 0:
+        return "utf-16-le"
+    if even_nuls > 0.7 * pairs and odd_nuls == 0:
+        return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The text and the name of its encoding, or NotATable for binary data."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding.removesuffix("-sig")), encoding
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(
+                    f"The file starts with a {encoding} byte-order mark but is not valid {encoding}; "
+                    "save it again as UTF-8."
+                ) from exc
+    head = data[:8192]
+    if b"\x00" in head:
+        encoding = _utf16_without_bom(head)
+        if encoding is None:
+            raise NotATable("The file contains binary data, not text; upload a CSV or xlsx file.")
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise NotATable("The file contains binary data, not text; upload a CSV or xlsx file.") from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for match in charset_normalizer.from_bytes(data[:_SNIFF_CHARS]):
+        guess = match.encoding
+        if _LATIN_LOOKALIKE_RE.match(guess):
+            break  # read as cp1252 below
+        # No NUL bytes, so not UTF-16/32; another script only when a language was recognised in it
+        # (on a short file charset-normalizer's top guess can be anything, e.g. big5 for "niño").
+        if guess.startswith(("utf_16", "utf_32")) or match.coherence < _MIN_COHERENCE:
+            continue
+        try:
+            return data.decode(guess), guess
+        except (UnicodeDecodeError, LookupError):
+            continue
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; latin-1 decodes every byte.
+        return data.decode("latin-1"), "latin-1"
+
+
+def _field_counts(sample: str, delimiter: str) -> list[int]:
+    """Fields per record of the first lines of `sample`, honouring quotes (the last, possibly cut
+    record is dropped)."""
+    # newline=None: old Mac files end lines with a bare \r.
+    lines = io.StringIO(sample, newline=None)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True)
+    counts = []
+    try:
+        for row in reader:
+            if row:
+                counts.append(len(row))
+            if len(counts) > _SNIFF_ROWS:
+                break
+    except csv.Error:
+        pass
+    if len(counts) > 1 and len(sample) >= _SNIFF_CHARS:
+        counts.pop()
+    return counts
+
+
+def sniff_delimiter(sample: str) -> str | None:
+    """The delimiter among , ; tab | that splits the header and the following rows consistently.
+
+    Each candidate is scored by the share of records with as many fields as the header; ties go
+    to the candidate `csv.Sniffer` picks, then to the order above. None means a one-column file.
+    """
+    scores: dict[str, tuple[float, int]] = {}
+    for delimiter in DELIMITERS:
+        counts = _field_counts(sample, delimiter)
+        if not counts or counts[0] < 2:
+            continue
+        rows = counts[1:] or [counts[0]]
+        scores[delimiter] = (sum(c == counts[0] for c in rows) / len(rows), counts[0])
+    if not scores:
+        return None
+    best_score = max(score for score, _ in scores.values())
+    tied = [d for d in DELIMITERS if d in scores and scores[d][0] == best_score]
+    if len(tied) > 1:
+        try:
+            sniffed = csv.Sniffer().sniff(sample[:8192], delimiters="".join(DELIMITERS)).delimiter
+        except csv.Error:
+            sniffed = None
+        if sniffed in tied:
+            return sniffed
+    return tied[0]
+
+
+def _clean_headers(columns: list[object]) -> list[str]:
+    """Header names stripped; blank ones named "column N"; repeats numbered so each is unique."""
+    names: list[str] = []
+    seen: Counter[str] = Counter()
+    for index, column in enumerate(columns, start=1):
+        name = str(column).strip().lstrip("\ufeff")
+        if not name or name.startswith("Unnamed: "):
+            name = f"column {index}"
+        seen[name] += 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return names
+
+
+def _read_csv(text: str, delimiter: str | None, max_rows: int) -> pd.DataFrame:
+    """Parse CSV text whose first row is the header; a row with more fields than it is an error."""
+    # A one-column file is read with a separator that never occurs, so commas in text stay text.
+    sep = delimiter or "\x1f"
+    try:
+        # header=None: with header=0 pandas silently turns a first data row with one extra field
+        # into an index (shifting every value one column left); this way it is a ParserError.
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=object,
+            keep_default_na=False,  # "NA" and "null" are text, not missing values
+            na_filter=False,
+            header=None,
+            nrows=max_rows + 2,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise EmptyFile("The file is empty.") from exc
+    except pd.errors.ParserError as exc:
+        message = str(exc)
+        line, expected = _LINE_RE.search(message), _EXPECTED_RE.search(message)
+        if line and expected:
+            name = _DELIMITER_NAMES.get(sep, repr(sep))
+            raise UnreadableFile(
+                f"Row {line.group(1)} has {line.group(2)} fields but the header has {expected.group(1)}; "
+                f'put text that contains a {name} in double quotes ("...").'
+            ) from exc
+        if quote := _EOF_IN_QUOTE_RE.search(message):
+            # pandas counts rows from 0 here; Excel (and our other messages) from 1.
+            raise UnreadableFile(
+                f"Row {int(quote.group(1)) + 1} opens a double quote that is never closed; "
+                "close it or remove it."
+            ) from exc
+        raise UnreadableFile(f"The CSV file cannot be parsed: {message.strip()}.") from exc
+    body = frame.iloc[1:].reset_index(drop=True)
+    body.columns = list(frame.iloc[0])
+    return body
+
+
+def _read_xlsx(data: bytes, max_rows: int) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(
+            io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl", nrows=max_rows + 1
+        )
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise UnreadableFile(
+            f"The Excel file cannot be read ({type(exc).__name__}); save it again from Excel as xlsx."
+        ) from exc
+    # Empty cells come back as NaN; make them "" like in a CSV. Real numbers and datetimes stay.
+    return frame.astype(object).where(frame.notna(), "")
+
+
+def _is_xlsx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def read_table(
+    source: bytes | BinaryIO | Path | str,
+    filename: str | None = None,
+    *,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+) -> ParsedTable:
+    """Read a CSV or xlsx upload into a table whose first row is the header.
+
+    :param source: the file's bytes, a binary file object (a Streamlit upload, ``BytesIO``) or a path.
+    :param filename: the name to report; defaults to the file object's or path's name.
+    :param max_bytes: refuse bigger files; default ``SENTIMENT_MAX_UPLOAD_MB``.
+    :param max_rows: refuse files with more data rows; default ``SENTIMENT_MAX_ROWS``.
+    :raises IngestError: one of its subclasses, with a message for the user.
+    """
+    settings = get_settings()
+    max_bytes = settings.max_upload_mb * 1024 * 1024 if max_bytes is None else max_bytes
+    max_rows = settings.max_rows if max_rows is None else max_rows
+    data, source_name = _read_bytes(source, max_bytes)
+    filename = filename or source_name
+    blank = b" \t\r\n\x00"
+    # Check the head first so a big file is not copied just to learn it is not blank.
+    if (not data[:4096].strip(blank) and not data.strip(blank)) or data in {bom for bom, _ in _BOMS}:
+        raise EmptyFile("The file is empty.")
+
+    if data.startswith(b"PK\x03\x04"):
+        if not _is_xlsx(data):
+            raise NotATable("The file is a ZIP archive, not a CSV or xlsx file; extract the CSV first.")
+        frame, kind, encoding, delimiter = _read_xlsx(data, max_rows), "xlsx", None, None
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise NotATable(
+            "The file is an old Excel .xls workbook or a password-protected one; save it as xlsx or CSV."
+        )
+    elif kind_name := _binary_kind(data[:16]):
+        raise NotATable(f"The file is {kind_name}, not a table; upload a CSV or xlsx file.")
+    else:
+        text, encoding = _decode(data)
+        if not text.strip():
+            raise EmptyFile("The file is empty.")
+        delimiter = sniff_delimiter(text[:_SNIFF_CHARS])
+        frame, kind = _read_csv(text, delimiter, max_rows), "csv"
+
+    frame.columns = _clean_headers(list(frame.columns))
+    if len(frame) > max_rows:
+        raise TooManyRows(
+            f"File has more than {max_rows:,} data rows; the limit is {max_rows:,} (SENTIMENT_MAX_ROWS)."
+        )
+    if frame.empty:
+        raise EmptyFile("The file has a header row but no data rows.")
+    return ParsedTable(frame=frame, encoding=encoding, delimiter=delimiter, kind=kind, filename=filename)

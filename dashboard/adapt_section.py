@@ -1,0 +1,536 @@
+"""Model page, "Adapt to your reviews": rated reviews in, proof on held-out reviews out, then activate.
+
+Flow: choose stored products (or upload a rated file) → see the class counts and, if the data cannot
+support a fair result, why → start (a background process, `models.adapt_job.AdaptJob`, polled from a
+fragment about once a second, with Cancel) → base-vs-adapted comparison with confusion matrices →
+activate (the registry refuses a version that failed the gate) or discard → versions, roll back,
+re-score products with the active version.
+
+The strings of this section live here (English and Spanish) until they move into `dashboard.i18n`;
+session keys are in :class:`AdaptKeys`. User text (product names, file names) is only shown through
+widgets that render plain text (dataframes, select boxes), never through Markdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import streamlit as st
+
+from core import registry
+from core.language import dominant_language, foreign_language_warning
+from core.rating_labels import LABELS, RatingCutoffs, insufficiency, label_counts
+from core.settings import get_settings
+from dashboard import charts, state
+from dashboard.i18n import current_language, label_name
+
+if TYPE_CHECKING:
+    from core.ingest import ParsedTable
+    from models.adapt_job import AdaptJob, AdaptStatus
+
+POLL_SECONDS = 1.0
+NONE = "\u2014"
+
+
+class AdaptKeys:
+    """Session-state keys of this section (to be merged into `dashboard.state.Keys`)."""
+
+    JOB = "adapt_job"  # the running/last AdaptJob, or None
+    DONE_SEEN = "adapt_done_seen"  # the finished run already triggered its one full rerun
+    MESSAGE = "adapt_message"  # (kind, text) of the last action: activate, discard, rollback, re-score
+    SOURCE = "adapt_source"  # "products" | "file"
+    PRODUCTS = "adapt_products"  # chosen products
+    RESCORE_PRODUCTS = "adapt_rescore_products"
+
+
+DEFAULTS: dict[str, Any] = {
+    AdaptKeys.JOB: None,
+    AdaptKeys.DONE_SEEN: False,
+    AdaptKeys.MESSAGE: None,
+    AdaptKeys.SOURCE: "products",
+    AdaptKeys.PRODUCTS: [],
+    AdaptKeys.RESCORE_PRODUCTS: [],
+}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "title": {"en": "Adapt to your reviews", "es": "Adaptar a sus reseñas"},
+    "intro": {
+        "en": "Star ratings become training labels (1–2 of 5 negative, 3 neutral, 4–5 positive). The model "
+        "is fine-tuned on 80% of your rated reviews and compared with the base model on the other 20%; "
+        "it can only be activated if it wins there.",
+        "es": "Las estrellas se convierten en etiquetas (1–2 de 5 negativa, 3 neutral, 4–5 positiva). El "
+        "modelo se ajusta con el 80% de sus reseñas valoradas y se compara con el modelo base en el 20% "
+        "restante; solo se puede activar si gana allí.",
+    },
+    "active": {"en": "Active model: {version} ({language})", "es": "Modelo activo: {version} ({language})"},
+    "source": {"en": "Rated reviews from", "es": "Reseñas valoradas de"},
+    "source.products": {"en": "Products in the store", "es": "Productos guardados"},
+    "source.file": {"en": "A rated file (CSV/XLSX)", "es": "Un archivo valorado (CSV/XLSX)"},
+    "products": {"en": "Products", "es": "Productos"},
+    "products.none": {
+        "en": "No products stored yet: import reviews with ratings first, or upload a rated file.",
+        "es": "Aún no hay productos: importe reseñas con valoración o suba un archivo valorado.",
+    },
+    "file": {"en": "Rated reviews file", "es": "Archivo de reseñas valoradas"},
+    "column.text": {"en": "Review text column", "es": "Columna del texto"},
+    "column.rating": {"en": "Rating column", "es": "Columna de la valoración"},
+    "column.product": {"en": "Product column (optional)", "es": "Columna del producto (opcional)"},
+    "cutoffs": {"en": "Label mapping", "es": "Correspondencia de etiquetas"},
+    "cutoffs.negative": {
+        "en": "Negative up to (rating normalised 0–1)",
+        "es": "Negativa hasta (valoración normalizada 0–1)",
+    },
+    "cutoffs.positive": {"en": "Positive from", "es": "Positiva desde"},
+    "counts": {"en": "Rated reviews per class", "es": "Reseñas valoradas por clase"},
+    "unrated": {
+        "en": "{n} reviews without a rating are not used.",
+        "es": "{n} reseñas sin valoración no se usan.",
+    },
+    "language": {"en": "Language of these reviews: {language}", "es": "Idioma de estas reseñas: {language}"},
+    "start": {"en": "Adapt the model", "es": "Adaptar el modelo"},
+    "cancel": {"en": "Cancel", "es": "Cancelar"},
+    "running": {"en": "Adapting…", "es": "Adaptando…"},
+    "cancelled": {
+        "en": "Adaptation cancelled; nothing was saved.",
+        "es": "Adaptación cancelada; no se guardó nada.",
+    },
+    "failed": {"en": "Adaptation failed: {message}", "es": "La adaptación falló: {message}"},
+    "comparison": {
+        "en": "Base vs adapted on held-out reviews",
+        "es": "Base frente a adaptado en reseñas reservadas",
+    },
+    "heldout": {
+        "en": "{n} held-out reviews the adapted model never saw; both models scored the same ones.",
+        "es": "{n} reseñas reservadas que el modelo adaptado nunca vio; ambos modelos puntuaron las mismas.",
+    },
+    "metric": {"en": "Metric", "es": "Métrica"},
+    "base": {"en": "Base", "es": "Base"},
+    "adapted": {"en": "Adapted", "es": "Adaptado"},
+    "accuracy": {"en": "Accuracy", "es": "Exactitud"},
+    "macro_f1": {"en": "Macro-F1", "es": "F1 macro"},
+    "f1_of": {"en": "F1 {label}", "es": "F1 {label}"},
+    "activate": {"en": "Activate this version", "es": "Activar esta versión"},
+    "discard": {"en": "Discard this version", "es": "Descartar esta versión"},
+    "activated": {"en": "{version} is now active.", "es": "{version} está activo."},
+    "discarded": {"en": "{version} was deleted.", "es": "{version} se eliminó."},
+    "versions": {"en": "Model versions", "es": "Versiones del modelo"},
+    "col.version": {"en": "Version", "es": "Versión"},
+    "col.active": {"en": "Active", "es": "Activa"},
+    "col.created": {"en": "Created (UTC)", "es": "Creada (UTC)"},
+    "col.language": {"en": "Language", "es": "Idioma"},
+    "col.reviews": {"en": "Rated reviews", "es": "Reseñas valoradas"},
+    "col.passed": {"en": "Passed gate", "es": "Superó la prueba"},
+    "pick_version": {"en": "Version", "es": "Versión"},
+    "activate_selected": {"en": "Activate", "es": "Activar"},
+    "rollback": {"en": "Roll back to the base model", "es": "Volver al modelo base"},
+    "rolled_back": {"en": "The base model is active again.", "es": "El modelo base vuelve a estar activo."},
+    "rescore": {"en": "Re-score with the active version", "es": "Volver a puntuar con la versión activa"},
+    "rescore.help": {
+        "en": "Adds the active version's predictions; earlier versions' predictions are kept for comparison.",
+        "es": "Añade las predicciones de la versión activa; las de versiones anteriores se conservan.",
+    },
+    "rescored": {
+        "en": "{n} reviews re-scored with {version}.",
+        "es": "{n} reseñas puntuadas de nuevo con {version}.",
+    },
+    "no_store": {
+        "en": "The review store is not available: {error}",
+        "es": "El almacén no está disponible: {error}",
+    },
+}
+
+
+def s(key: str, **values: object) -> str:
+    """This section's text in the session's language."""
+    entry = STRINGS[key]
+    text = entry.get(current_language()) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def init_state() -> None:
+    """Give this section's session keys their defaults once."""
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = list(value) if isinstance(value, list) else value
+
+
+# ---------------------------------------------------------------------------------------------- pure helpers
+
+
+def labels_for(ratings: Sequence[float | None], cutoffs: RatingCutoffs) -> list[str | None]:
+    """Labels of normalised ratings; None for unrated reviews."""
+    return [cutoffs.label(None if r is None or pd.isna(r) else float(r)) for r in ratings]
+
+
+def comparison_table(card: Mapping[str, Any], lang: str = "en") -> pd.DataFrame:
+    """Base-vs-adapted held-out metrics as rows: accuracy, macro-F1, F1 per class."""
+    base, adapted = card["heldout"]["base"], card["heldout"]["adapted"]
+    rows = [
+        (STRINGS["accuracy"].get(lang, STRINGS["accuracy"]["en"]), base["accuracy"], adapted["accuracy"]),
+        (STRINGS["macro_f1"].get(lang, STRINGS["macro_f1"]["en"]), base["macro_f1"], adapted["macro_f1"]),
+    ]
+    for label in LABELS:
+        name = STRINGS["f1_of"].get(lang, STRINGS["f1_of"]["en"]).format(label=label_name(label, lang))
+        rows.append((name, base["per_class"][label]["f1"], adapted["per_class"][label]["f1"]))
+    return pd.DataFrame(rows, columns=["metric", "base", "adapted"])
+
+
+def versions_table(versions: Sequence[registry.ModelVersion]) -> pd.DataFrame:
+    """One row per model version with its proof numbers (from each card)."""
+    rows = []
+    for v in versions:
+        card = v.card
+        held = card.get("heldout") or {}
+        rows.append(
+            {
+                "version": v.model_version,
+                "active": v.active,
+                "created": str(card.get("created_at") or card.get("created") or "")[:19],
+                "language": card.get("language", ""),
+                "reviews": (card.get("data") or {}).get("rated") if v.name != registry.BASE else None,
+                "base_f1": (held.get("base") or {}).get("macro_f1"),
+                "adapted_f1": (held.get("adapted") or {}).get("macro_f1"),
+                "passed": (card.get("gate") or {}).get("passed") if v.name != registry.BASE else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def discard_version(name: str) -> None:
+    """Delete an adapted version's directory; never the base model or the active version."""
+    settings = get_settings()
+    path = (settings.registry_dir / name).resolve()
+    if (
+        name == registry.BASE
+        or path.parent != settings.registry_dir.resolve()
+        or not registry.is_model_dir(path)
+    ):
+        raise registry.RegistryError(f"{name!r} is not an adapted version in the registry")
+    if registry.active_name() == name:
+        raise registry.RegistryError(f"{name!r} is active: roll back or activate another version first")
+    shutil.rmtree(path)
+
+
+def _forget_loaded_model() -> None:
+    """Make the next `state.predictor()` load the newly active model.
+
+    `state.predictor` caches by model and registry folder, not by the active version; clear it
+    until it keys on `registry.active_name()` too.
+    """
+    loader = getattr(state, "_predictor_for", None)
+    if loader is not None:
+        loader.clear()
+    state.invalidate()
+
+
+# ---------------------------------------------------------------------------------------------- callbacks
+
+
+def _start(**kwargs: Any) -> None:
+    from models.adapt_job import AdaptJob
+
+    try:
+        st.session_state[AdaptKeys.JOB] = AdaptJob.start(**kwargs)
+        st.session_state[AdaptKeys.DONE_SEEN] = False
+        st.session_state[AdaptKeys.MESSAGE] = None
+    except (ValueError, OSError) as exc:
+        st.session_state[AdaptKeys.MESSAGE] = ("error", str(exc))
+
+
+def _cancel() -> None:
+    job: AdaptJob | None = st.session_state.get(AdaptKeys.JOB)
+    if job is not None:
+        job.cancel()
+
+
+def _activate(name: str) -> None:
+    try:
+        version = registry.activate(name)
+        st.session_state[AdaptKeys.MESSAGE] = ("success", s("activated", version=version.model_version))
+    except registry.RegistryError as exc:
+        st.session_state[AdaptKeys.MESSAGE] = ("error", str(exc))
+    _forget_loaded_model()
+
+
+def _rollback() -> None:
+    registry.rollback()
+    st.session_state[AdaptKeys.MESSAGE] = ("success", s("rolled_back"))
+    _forget_loaded_model()
+
+
+def _discard(name: str) -> None:
+    try:
+        discard_version(name)
+        st.session_state[AdaptKeys.MESSAGE] = ("success", s("discarded", version=name))
+        st.session_state[AdaptKeys.JOB] = None
+    except registry.RegistryError as exc:
+        st.session_state[AdaptKeys.MESSAGE] = ("error", str(exc))
+
+
+# ---------------------------------------------------------------------------------------------- parts
+
+
+def _active_model() -> tuple[str, str]:
+    """The active version's name and language (from its card and feature config)."""
+    active = next((v for v in registry.list_versions() if v.active), None)
+    if active is None:
+        return registry.BASE, "english"
+    return active.model_version, str(active.card.get("language", "english"))
+
+
+def _cutoffs() -> RatingCutoffs:
+    with st.expander(s("cutoffs")):
+        left, right = st.columns(2)
+        negative_max = left.slider(
+            s("cutoffs.negative"), 0.0, 0.9, RatingCutoffs.negative_max, 0.01, key="adapt_neg"
+        )
+        positive_min = right.slider(
+            s("cutoffs.positive"), 0.1, 1.0, RatingCutoffs.positive_min, 0.01, key="adapt_pos"
+        )
+    try:
+        return RatingCutoffs(negative_max, positive_min)
+    except ValueError as exc:
+        st.error(str(exc))
+        return RatingCutoffs()
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _parse(data: bytes, filename: str) -> ParsedTable:
+    from core.ingest import read_table
+
+    return read_table(data, filename)
+
+
+def _from_products(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str], list[str | None]]:
+    """Start arguments, texts and labels for the chosen stored products."""
+    engine = state.engine()
+    from core.store import product_names
+
+    names = product_names(engine)
+    if not names:
+        st.info(s("products.none"))
+        return None, [], []
+    chosen = st.multiselect(s("products"), names, key=AdaptKeys.PRODUCTS)
+    frame = state.reviews(engine, state.database_url(), tuple(chosen) if chosen else None)
+    if frame.empty:
+        return None, [], []
+    texts = frame["text"].astype(str).tolist()
+    return {"products": list(chosen)}, texts, labels_for(frame["rating"].tolist(), cutoffs)
+
+
+def _from_file(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str], list[str | None]]:
+    """Start arguments, texts and labels for an uploaded rated file (saved for the background run)."""
+    from core.ingest import ColumnMapping, IngestError, infer_mapping, prepare_rows
+
+    upload = st.file_uploader(s("file"), type=["csv", "xlsx", "txt", "tsv"], key="adapt_upload")
+    if upload is None:
+        return None, [], []
+    data = upload.getvalue()
+    try:
+        table = _parse(data, upload.name)
+    except IngestError as exc:
+        st.error(str(exc))
+        return None, [], []
+    columns = [str(c) for c in table.frame.columns]
+    inferred = infer_mapping(table)
+    grid = st.columns(3)
+
+    def pick(slot: int, label: str, current: str | None, optional: bool) -> str | None:
+        options = [NONE, *columns] if optional else columns
+        index = options.index(current) if current in options else 0
+        value = grid[slot].selectbox(label, options, index=index, key=f"adapt_col_{slot}")
+        return None if value == NONE else value
+
+    text_col = pick(0, s("column.text"), inferred.text, False)
+    rating_col = pick(1, s("column.rating"), inferred.rating, False)
+    product_col = pick(2, s("column.product"), inferred.product, True)
+    try:
+        prepared = prepare_rows(table, ColumnMapping(text=text_col, rating=rating_col, product=product_col))
+    except IngestError as exc:
+        st.error(str(exc))
+        return None, [], []
+    folder = get_settings().data_dir / "adapt_uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name).suffix.lower() or ".csv"
+    saved = folder / f"{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+    if not saved.exists():
+        saved.write_bytes(data)
+    args = {"csv": saved, "text_column": text_col, "rating_column": rating_col, "product_column": product_col}
+    return args, [r.text for r in prepared.rows], labels_for([r.rating for r in prepared.rows], cutoffs)
+
+
+def _counts_and_checks(texts: list[str], labels: list[str | None], model_language: str) -> str | None:
+    """Class counts, unrated count, language and warnings; returns the insufficiency reason, if any."""
+    counts = label_counts(labels)
+    st.caption(s("counts"))
+    cols = st.columns(3)
+    for col, label in zip(cols, LABELS, strict=True):
+        col.metric(label_name(label, current_language()), f"{counts[label]:,}")
+    unrated = sum(label is None for label in labels)
+    if unrated:
+        st.caption(s("unrated", n=f"{unrated:,}"))
+    rated_texts = [t for t, label in zip(texts, labels, strict=True) if label is not None]
+    language = dominant_language(rated_texts[:2000])
+    st.caption(s("language", language=language))
+    warning = foreign_language_warning(rated_texts[:2000], model_language)
+    if warning:
+        st.warning(warning, icon=":material/translate:")
+    problem = insufficiency(counts)
+    if problem:
+        st.warning(problem, icon=":material/block:")
+    return problem
+
+
+def _show_result(status: AdaptStatus) -> None:
+    """The comparison, confusion matrices, verdict, and the activate / discard actions."""
+    version_dir = Path(status.result.get("version_dir", ""))
+    if not registry.is_model_dir(version_dir):
+        return
+    card = registry.read_card(version_dir)
+    lang = current_language()
+    st.subheader(s("comparison"))
+    st.caption(s("heldout", n=card["heldout"]["base"]["n"]))
+    pct = {"format": "percent"}
+    st.dataframe(
+        comparison_table(card, lang),
+        hide_index=True,
+        column_config={
+            "metric": st.column_config.TextColumn(s("metric")),
+            "base": st.column_config.NumberColumn(s("base"), **pct),
+            "adapted": st.column_config.NumberColumn(s("adapted"), **pct),
+        },
+    )
+    left, right = st.columns(2)
+    for col, which in ((left, "base"), (right, "adapted")):
+        title = f"{s(which)} · {card['heldout'][which]['n']}"
+        col.plotly_chart(
+            charts.confusion_chart(card["heldout"][which]["confusion"], lang=lang, title=title),
+            key=f"adapt_confusion_{which}_{version_dir.name}",
+        )
+    passed = bool(card["gate"]["passed"])
+    (st.success if passed else st.error)(card["gate"]["verdict"])
+    a, b = st.columns(2)
+    a.button(s("activate"), key="adapt_activate_new", on_click=_activate, args=(version_dir.name,),
+             type="primary", disabled=not passed, icon=":material/check_circle:")  # fmt: skip
+    b.button(s("discard"), key="adapt_discard_new", on_click=_discard, args=(version_dir.name,),
+             icon=":material/delete:")  # fmt: skip
+
+
+def _progress_panel() -> None:
+    """Re-run about once a second while the job runs; one full rerun when it ends."""
+    job: AdaptJob | None = st.session_state.get(AdaptKeys.JOB)
+    if job is None:
+        return
+    status = job.status()
+    if status.state == "running":
+        st.progress(min(max(status.progress, 0.0), 1.0), text=f"{s('running')} {status.message}")
+        st.button(s("cancel"), key="adapt_cancel", on_click=_cancel, icon=":material/stop_circle:")
+    elif status.state == "cancelled":
+        st.warning(s("cancelled"), icon=":material/stop_circle:")
+    elif status.state == "failed":
+        st.error(s("failed", message=status.message), icon=":material/error:")
+    if status.state != "running" and not st.session_state.get(AdaptKeys.DONE_SEEN):
+        st.session_state[AdaptKeys.DONE_SEEN] = True
+        st.rerun(scope="app")  # stop polling; the finished result renders outside the fragment
+
+
+def _versions_panel() -> None:
+    """Every version with its proof; activate one, roll back, re-score products."""
+    st.subheader(s("versions"))
+    versions = registry.list_versions()
+    frame = versions_table(versions)
+    pct = {"format": "percent"}
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "version": st.column_config.TextColumn(s("col.version")),
+            "active": st.column_config.CheckboxColumn(s("col.active")),
+            "created": st.column_config.TextColumn(s("col.created")),
+            "language": st.column_config.TextColumn(s("col.language")),
+            "reviews": st.column_config.NumberColumn(s("col.reviews"), format="localized"),
+            "base_f1": st.column_config.NumberColumn(f"{s('macro_f1')} · {s('base')}", **pct),
+            "adapted_f1": st.column_config.NumberColumn(f"{s('macro_f1')} · {s('adapted')}", **pct),
+            "passed": st.column_config.CheckboxColumn(s("col.passed")),
+        },
+    )
+    adapted = [v.name for v in versions if v.name != registry.BASE]
+    cols = st.columns([3, 1, 1, 2])
+    if adapted:
+        chosen = cols[0].selectbox(s("pick_version"), adapted, key="adapt_pick_version")
+        cols[1].button(s("activate_selected"), key="adapt_activate_pick", on_click=_activate, args=(chosen,))
+        cols[2].button(s("discard"), key="adapt_discard_pick", on_click=_discard, args=(chosen,))
+    cols[3].button(s("rollback"), key="adapt_rollback", on_click=_rollback, icon=":material/undo:",
+                   disabled=registry.active_name() == registry.BASE)  # fmt: skip
+
+
+def _rescore_panel() -> None:
+    """Re-score chosen products with the active version (old predictions stay, for comparison)."""
+    from core.importer import rescore
+    from core.predictor import get_predictor
+    from core.store import product_names
+
+    engine = state.engine()
+    names = product_names(engine)
+    if not names:
+        return
+    chosen = st.multiselect(s("products"), names, key=AdaptKeys.RESCORE_PRODUCTS, help=s("rescore.help"))
+    if st.button(s("rescore"), key="adapt_rescore", icon=":material/refresh:"):
+        predictor = get_predictor(registry.active_name())
+        bar = st.progress(0.0)
+        added = rescore(
+            engine, list(chosen), predictor, progress=lambda done, total: bar.progress(done / max(total, 1))
+        )
+        state.invalidate()
+        st.session_state[AdaptKeys.MESSAGE] = (
+            "success",
+            s("rescored", n=f"{added:,}", version=predictor.version),
+        )
+        st.rerun()
+
+
+def render_adapt_section() -> None:
+    """Render "Adapt to your reviews" (called by the Model page)."""
+    init_state()
+    st.header(s("title"))
+    st.caption(s("intro"))
+    version, model_language = _active_model()
+    st.caption(s("active", version=version, language=model_language))
+    message = st.session_state[AdaptKeys.MESSAGE]
+    if message:
+        (st.success if message[0] == "success" else st.error)(message[1])
+
+    job: AdaptJob | None = st.session_state[AdaptKeys.JOB]
+    running = job is not None and job.status().state == "running"
+    source = st.radio(
+        s("source"), ["products", "file"], key=AdaptKeys.SOURCE, horizontal=True,
+        format_func=lambda k: s(f"source.{k}"),
+    )  # fmt: skip
+    cutoffs = _cutoffs()
+    try:
+        args, texts, labels = _from_products(cutoffs) if source == "products" else _from_file(cutoffs)
+    except Exception as exc:  # a broken database must not hide the versions panel
+        st.error(s("no_store", error=f"{type(exc).__name__}: {exc}"))
+        args, texts, labels = None, [], []
+    problem = _counts_and_checks(texts, labels, model_language) if texts else None
+    if args is not None:
+        st.button(
+            s("start"), key="adapt_start", type="primary", icon=":material/model_training:",
+            disabled=running or problem is not None, on_click=_start,
+            kwargs={**args, "negative_max": cutoffs.negative_max, "positive_min": cutoffs.positive_min},
+        )  # fmt: skip
+    if job is not None:
+        st.fragment(_progress_panel, run_every=POLL_SECONDS if running else None)()
+        status = job.status()
+        if status.state == "finished":
+            _show_result(status)
+    _versions_panel()
+    try:
+        _rescore_panel()
+    except Exception as exc:
+        st.error(s("no_store", error=f"{type(exc).__name__}: {exc}"))

@@ -1,0 +1,47 @@
+"""The dashboard's entry point: page config, the shared sidebar, and the page router.
+
+Run with `make run` (or `streamlit run dashboard/app.py`). Each page lives in `pages/` and is
+one file; this file only frames them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ (not the repo root) on sys.path.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from dashboard.i18n import LANGUAGES, t  # noqa: E402
+from dashboard.state import Keys, init_state  # noqa: E402
+
+st.set_page_config(page_title="Review Sentiment", page_icon=":material/reviews:", layout="wide")
+init_state()
+
+with st.sidebar:
+    st.selectbox(t("app.language"), options=list(LANGUAGES), format_func=LANGUAGES.__getitem__, key=Keys.LANG)
+    st.caption(t("app.tagline"))
+
+
+def page(name: str, icon: str, default: bool = False) -> st.Page:
+    """`pages/<name>.py` titled in the session's language; url_path stays fixed, so switching
+    language keeps the user on the same page.
+    """
+    return st.Page(f"pages/{name}.py", title=t(f"page.{name}"), icon=icon, url_path=name, default=default)
+
+
+pages = {
+    t("nav.analyze"): [
+        page("overview", ":material/dashboard:", default=True),
+        page("analyze", ":material/edit_note:"),
+        page("upload", ":material/upload_file:"),
+        page("scrape", ":material/travel_explore:"),
+    ],
+    t("nav.insights"): [page("products", ":material/insights:")],
+    t("nav.model"): [page("model", ":material/model_training:")],
+}
+st.navigation(pages).run()

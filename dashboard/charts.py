@@ -1,0 +1,376 @@
+"""Plotly figure builders for the dashboard: pure functions from small frames to figures.
+
+No Streamlit here, so every chart is testable on a hand-made frame. Each builder gives its
+figure a title, axis titles, hover details and the shared label colours, and returns a
+figure with no traces plus a centred note when its input is empty (pages show their own
+empty-state message; the note is a safety net, not the design).
+
+Text on figures comes from `dashboard.i18n.translate` in the caller's language. User text
+never reaches a figure except driver terms, which are escaped with :func:`plain`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.i18n import label_name, translate
+
+LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+# Colour-blind-safe enough with the labels always named; red/grey/green is what analysts expect.
+COLORS: dict[str, str] = {"negative": "#d62728", "neutral": "#8c8c8c", "positive": "#2ca02c"}
+VOLUME_COLOR = "#c7d2e0"
+TEMPLATE = "plotly_white"
+
+
+def plain(text: object) -> str:
+    """Make `text` inert for Plotly, which reads a few HTML-like tags (`<b>`, `<a href>`) in
+    labels: entities are escaped so a term shows exactly as written and never becomes markup.
+    """
+    return html.escape(str(text), quote=False)
+
+
+def _base(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        template=TEMPLATE,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.0,
+            "xanchor": "right",
+            "x": 1,
+            "traceorder": "normal",  # stacked bars would otherwise list Positive first
+        },
+        hoverlabel={"namelength": -1},
+    )
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def empty_figure(title: str, message: str) -> go.Figure:
+    """A figure with no traces and `message` in the middle: what every builder returns for no data."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=plain(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 14}
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _base(fig, title)
+
+
+def distribution_chart(shares: pd.DataFrame, lang: str = "en") -> go.Figure:
+    """Stacked horizontal bars: share of each label per product, with counts on hover.
+
+    :param shares: `core.analytics.label_shares(frame, by="product")`: product, label, count, share.
+    """
+    title = translate("chart.distribution.title", lang)
+    if shares.empty or shares["count"].sum() == 0:
+        return empty_figure(title, translate("chart.no_data", lang))
+    counts = (
+        shares.pivot_table(index="product", columns="label", values="count", aggfunc="sum", sort=False)
+        .reindex(columns=list(LABELS))
+        .fillna(0)
+        .astype(int)
+    )
+    totals = counts.sum(axis=1)
+    share = counts.div(totals.where(totals > 0), axis=0).fillna(0.0)
+    products = [plain(p) for p in counts.index]
+    fig = go.Figure()
+    for label in LABELS:
+        name = label_name(label, lang)
+        fig.add_trace(
+            go.Bar(
+                y=products,
+                x=share[label].to_numpy(),
+                orientation="h",
+                name=name,
+                marker_color=COLORS[label],
+                customdata=np.stack([counts[label].to_numpy(), totals.to_numpy()], axis=-1),
+                text=[f"{v:.0%}" if v >= 0.04 else "" for v in share[label]],
+                textposition="inside",
+                hovertemplate="%{y}<br>"
+                + name
+                + ": %{x:.1%} (%{customdata[0]:,} / %{customdata[1]:,})<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", height=max(220, 110 + 45 * len(products)))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    return _base(
+        fig, title, translate("chart.axis.share_of_reviews", lang), translate("chart.axis.product", lang)
+    )
+
+
+def trend_chart(table: pd.DataFrame, lang: str = "en") -> go.Figure:
+    """Share of each label per period (thin lines), their volume-weighted rolling average (thick
+    lines) and the review volume (bars, lower panel), so a dip on three reviews does not read like
+    one on three hundred.
+
+    :param table: `core.analytics.trend(frame)`: period, label, count, volume, share, rolling_share
+        (the window is read from ``table.attrs["window"]`` when present).
+    """
+    title = translate("chart.trend.title", lang)
+    if table.empty:
+        return empty_figure(title, translate("chart.trend.no_dates", lang))
+    window = int(table.attrs.get("window", 1) or 1)
+    volume = table.groupby("period", sort=True)["volume"].first()
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.06)
+    for label in LABELS:
+        name = label_name(label, lang)
+        part = table.loc[table["label"] == label].sort_values("period")
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"],
+                y=part["share"],
+                mode="lines+markers",
+                name=name,
+                legendgroup=label,
+                line={"color": COLORS[label], "width": 1},
+                marker={"size": 4},
+                opacity=0.45,
+                customdata=np.stack([part["count"].to_numpy(), part["volume"].to_numpy()], axis=-1),
+                hovertemplate=(
+                    "%{x|%Y-%m-%d}<br>" + name + ": %{y:.1%} (%{customdata[0]:,} / %{customdata[1]:,})"
+                    "<extra></extra>"
+                ),
+            ),
+            row=1,
+            col=1,
+        )
+        avg_name = f"{name} · {translate('chart.trend.rolling', lang, n=window)}"
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"],
+                y=part["rolling_share"],
+                mode="lines",
+                name=avg_name,
+                legendgroup=label,
+                showlegend=False,
+                line={"color": COLORS[label], "width": 3},
+                hovertemplate="%{x|%Y-%m-%d}<br>" + avg_name + ": %{y:.1%}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    reviews = translate("chart.axis.reviews", lang)
+    fig.add_trace(
+        go.Bar(
+            x=volume.index,
+            y=volume.to_numpy(),
+            name=reviews,
+            marker_color=VOLUME_COLOR,
+            showlegend=False,
+            hovertemplate="%{x|%Y-%m-%d}<br>" + reviews + ": %{y:,}<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    fig.update_yaxes(title_text=translate("chart.axis.share", lang), tickformat=".0%", range=[0, 1], row=1)
+    fig.update_yaxes(title_text=reviews, row=2)
+    fig.update_xaxes(title_text=translate("chart.axis.period", lang), row=2)
+    fig.update_layout(height=440)
+    return _base(fig, title)
+
+
+def rating_buckets(rating: pd.Series) -> pd.Series:
+    """Normalised 0–1 ratings as 1–5 stars, the way `core.queries.rating_label_crosstab` maps them
+    (round half up), NaN kept.
+    """
+    return np.floor(rating.astype(float).clip(0, 1) * 4 + 0.5) + 1
+
+
+def rating_heatmap(crosstab: pd.DataFrame, lang: str = "en") -> go.Figure:
+    """Stars (rows) against predicted label (columns): counts, with the row share on hover.
+
+    Agreement sits on the diagonal corners; high stars with negative text are where sarcasm and
+    mislabelled data hide.
+
+    :param crosstab: `core.queries.rating_label_crosstab(frame)`: index stars 1–5, a column per label.
+    """
+    title = translate("chart.heatmap.title", lang)
+    if crosstab.empty or int(crosstab.to_numpy().sum()) == 0:
+        return empty_figure(title, translate("chart.heatmap.no_ratings", lang))
+    table = crosstab.reindex(index=[1, 2, 3, 4, 5], columns=list(LABELS), fill_value=0).fillna(0).astype(int)
+    row_share = table.div(table.sum(axis=1).where(lambda v: v > 0), axis=0).fillna(0.0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=table.to_numpy(),
+            x=[label_name(label, lang) for label in LABELS],
+            y=[f"{s}★" for s in table.index],
+            colorscale="Blues",
+            text=table.to_numpy(),
+            texttemplate="%{text:,}",
+            customdata=row_share.to_numpy(),
+            hovertemplate=(
+                translate("chart.axis.rating", lang)
+                + ": %{y}<br>"
+                + translate("chart.axis.predicted", lang)
+                + ": %{x}<br>%{z:,} (%{customdata:.0%})<extra></extra>"
+            ),
+            colorbar={"title": {"text": translate("chart.axis.reviews", lang)}},
+        )
+    )
+    fig.update_layout(height=340)
+    return _base(fig, title, translate("chart.axis.predicted", lang), translate("chart.axis.rating", lang))
+
+
+def drivers_chart(drivers: pd.DataFrame, lang: str = "en") -> go.Figure:
+    """Diverging bars: terms over-represented in negative reviews to the left (red), in positive
+    reviews to the right (green); bar length is the log-odds, hover shows z-score and counts.
+
+    :param drivers: `core.analytics.drivers(frame)`: term, side, z, log_odds, negative_reviews,
+        positive_reviews (log_odds > 0 leans negative).
+    """
+    title = translate("chart.drivers.title", lang)
+    if drivers.empty:
+        return empty_figure(title, translate("chart.drivers.none", lang))
+    fig = go.Figure()
+    for side, sign in (("negative", -1.0), ("positive", 1.0)):
+        part = drivers.loc[drivers["side"] == side].copy()
+        if part.empty:
+            continue
+        part["length"] = sign * part["log_odds"].abs().astype(float)
+        part = part.sort_values("z", key=lambda z: z.abs())  # strongest at the top of its side
+        fig.add_trace(
+            go.Bar(
+                y=[plain(term) for term in part["term"]],
+                x=part["length"].to_numpy(),
+                orientation="h",
+                name=label_name(side, lang),
+                marker_color=COLORS[side],
+                customdata=np.stack(
+                    [
+                        part["negative_reviews"].to_numpy(),
+                        part["positive_reviews"].to_numpy(),
+                        part["z"].abs().to_numpy(dtype=float),
+                    ],
+                    axis=-1,
+                ),
+                hovertemplate=(
+                    "%{y}<br>"
+                    + translate("chart.axis.log_odds", lang)
+                    + ": %{x:.2f} (z %{customdata[2]:.1f})<br>"
+                    + label_name("negative", lang)
+                    + ": %{customdata[0]:,} · "
+                    + label_name("positive", lang)
+                    + ": %{customdata[1]:,}<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(barmode="relative", height=max(320, 90 + 20 * len(drivers)))
+    fig.update_yaxes(type="category")
+    return _base(fig, title, translate("chart.axis.log_odds", lang), None)
+
+
+def confidence_histogram(hist: pd.DataFrame, lang: str = "en", threshold: float | None = None) -> go.Figure:
+    """Stacked bars of the model's confidence per predicted label; a dashed line marks the
+    low-confidence threshold below which reviews are listed for a human look.
+
+    :param hist: `core.analytics.confidence_histogram(frame)`: bin_start, bin_end, label, count
+        (binned in Python: 100k raw values would be a megabyte of JSON per rerun).
+    """
+    title = translate("chart.confidence.title", lang)
+    if hist.empty or hist["count"].sum() == 0:
+        return empty_figure(title, translate("chart.no_data", lang))
+    fig = go.Figure()
+    for label in LABELS:
+        part = hist.loc[hist["label"] == label]
+        name = label_name(label, lang)
+        fig.add_trace(
+            go.Bar(
+                x=((part["bin_start"] + part["bin_end"]) / 2).to_numpy(),
+                y=part["count"].to_numpy(),
+                width=(part["bin_end"] - part["bin_start"]).to_numpy(),
+                name=name,
+                marker_color=COLORS[label],
+                customdata=part[["bin_start", "bin_end"]].to_numpy(),
+                hovertemplate=name + ": %{y:,}<br>%{customdata[0]:.0%}–%{customdata[1]:.0%}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", height=320)
+    fig.update_xaxes(tickformat=".0%", range=[0.3, 1.0])
+    if threshold is not None:
+        fig.add_vline(x=threshold, line_dash="dash", line_color="#444")
+    return _base(fig, title, translate("chart.axis.confidence", lang), translate("chart.axis.reviews", lang))
+
+
+def confusion_chart(
+    matrix: Sequence[Sequence[float]],
+    labels: Sequence[str] = LABELS,
+    lang: str = "en",
+    title: str | None = None,
+) -> go.Figure:
+    """Confusion-matrix heatmap: true label (rows) by predicted label (columns), coloured by the
+    row share so classes of different sizes compare fairly; counts in the cells.
+    """
+    title = title or translate("chart.confusion.title", lang)
+    counts = np.asarray(matrix, dtype=float)
+    if counts.size == 0:
+        return empty_figure(title, translate("chart.no_data", lang))
+    row_totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, row_totals, out=np.zeros_like(counts), where=row_totals > 0)
+    names = [label_name(label, lang) for label in labels]
+    fig = go.Figure(
+        go.Heatmap(
+            z=shares,
+            x=names,
+            y=names,
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            text=counts.astype(int),
+            texttemplate="%{text:,}<br>%{z:.0%}",
+            hovertemplate=(
+                translate("chart.axis.true_label", lang)
+                + ": %{y}<br>"
+                + translate("chart.axis.predicted", lang)
+                + ": %{x}<br>%{text:,} (%{z:.1%})<extra></extra>"
+            ),
+            colorbar={"title": {"text": translate("chart.axis.share", lang)}, "tickformat": ".0%"},
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=330)
+    return _base(
+        fig, title, translate("chart.axis.predicted", lang), translate("chart.axis.true_label", lang)
+    )
+
+
+def probability_bar(scores: Mapping[str, float] | None, lang: str = "en") -> go.Figure:
+    """The three class probabilities of one prediction as one horizontal stacked bar (sums to 100%)."""
+    title = translate("chart.probability.title", lang)
+    if not scores:
+        return empty_figure(title, translate("chart.no_data", lang))
+    fig = go.Figure()
+    for label in LABELS:
+        value = float(scores.get(label, 0.0))
+        fig.add_trace(
+            go.Bar(
+                x=[value],
+                y=[""],
+                orientation="h",
+                name=label_name(label, lang),
+                marker_color=COLORS[label],
+                text=[f"{label_name(label, lang)} {value:.0%}" if value >= 0.12 else ""],
+                textposition="inside",
+                insidetextanchor="middle",
+                hovertemplate=label_name(label, lang) + ": %{x:.1%}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack", height=150, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10}
+    )
+    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"}, template=TEMPLATE)
+    fig.update_xaxes(title_text=translate("chart.axis.probability", lang))
+    return fig

@@ -1,0 +1,557 @@
+"""UI text in English and Spanish: `t(key)` for pages, `translate(key, lang)` for pure code.
+
+Strings live in one table, one entry per key with both languages side by side, so a missing
+translation is visible in review and caught by the tests. Placeholders use `str.format` names.
+Streamlit is imported only inside :func:`current_language`, so `dashboard.charts` stays pure.
+"""
+
+from __future__ import annotations
+
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+DEFAULT_LANGUAGE = "en"
+LANG_KEY = "lang"  # same as dashboard.state.Keys.LANG (kept here to avoid importing Streamlit)
+
+LABEL_NAMES: dict[str, dict[str, str]] = {
+    "negative": {"en": "Negative", "es": "Negativo"},
+    "neutral": {"en": "Neutral", "es": "Neutral"},
+    "positive": {"en": "Positive", "es": "Positivo"},
+    "unscorable": {"en": "Not scored", "es": "Sin puntuar"},
+}
+
+STRINGS: dict[str, dict[str, str]] = {
+    # app frame and navigation
+    "app.language": {"en": "Language", "es": "Idioma"},
+    "app.tagline": {
+        "en": "Review sentiment for analysts: your reviews, our CPU model, no cloud API.",
+        "es": "Sentimiento de reseñas para analistas: sus reseñas, nuestro modelo en CPU, sin API en la "
+        "nube.",
+    },
+    "nav.analyze": {"en": "Analyze", "es": "Analizar"},
+    "nav.insights": {"en": "Insights", "es": "Hallazgos"},
+    "nav.model": {"en": "Model", "es": "Modelo"},
+    "page.overview": {"en": "Overview", "es": "Resumen"},
+    "page.analyze": {"en": "Analyze text", "es": "Analizar texto"},
+    "page.upload": {"en": "Upload reviews", "es": "Subir reseñas"},
+    "page.scrape": {"en": "Scrape", "es": "Extraer de la web"},
+    "page.products": {"en": "Products", "es": "Productos"},
+    "page.model": {"en": "Model", "es": "Modelo"},
+    # shared column names
+    "col.product": {"en": "Product", "es": "Producto"},
+    "col.reviews": {"en": "Reviews", "es": "Reseñas"},
+    "col.text": {"en": "Review", "es": "Reseña"},
+    "col.label": {"en": "Sentiment", "es": "Sentimiento"},
+    "col.confidence": {"en": "Confidence", "es": "Confianza"},
+    "col.date": {"en": "Date", "es": "Fecha"},
+    "col.stars": {"en": "Stars", "es": "Estrellas"},
+    "col.title": {"en": "Title", "es": "Título"},
+    "col.author": {"en": "Author", "es": "Autor"},
+    # charts
+    "chart.no_data": {"en": "No reviews to show", "es": "No hay reseñas para mostrar"},
+    "chart.distribution.title": {"en": "Sentiment distribution", "es": "Distribución del sentimiento"},
+    "chart.trend.title": {"en": "Sentiment over time", "es": "Sentimiento en el tiempo"},
+    "chart.trend.no_dates": {"en": "No dated reviews", "es": "No hay reseñas con fecha"},
+    "chart.trend.rolling": {"en": "{n}-period rolling average", "es": "media móvil de {n} periodos"},
+    "chart.heatmap.title": {
+        "en": "Star rating vs predicted sentiment",
+        "es": "Estrellas frente a sentimiento predicho",
+    },
+    "chart.heatmap.no_ratings": {"en": "No star ratings", "es": "No hay valoraciones con estrellas"},
+    "chart.drivers.title": {
+        "en": "What drives negative and positive reviews",
+        "es": "Qué impulsa las reseñas negativas y positivas",
+    },
+    "chart.drivers.none": {"en": "Not enough text to find drivers", "es": "No hay texto suficiente"},
+    "chart.confidence.title": {"en": "Model confidence", "es": "Confianza del modelo"},
+    "chart.confusion.title": {"en": "Confusion matrix", "es": "Matriz de confusión"},
+    "chart.probability.title": {"en": "Probabilities", "es": "Probabilidades"},
+    "chart.axis.share_of_reviews": {"en": "Share of reviews", "es": "Proporción de reseñas"},
+    "chart.axis.share": {"en": "Share", "es": "Proporción"},
+    "chart.axis.product": {"en": "Product", "es": "Producto"},
+    "chart.axis.reviews": {"en": "Reviews", "es": "Reseñas"},
+    "chart.axis.period": {"en": "Period", "es": "Periodo"},
+    "chart.axis.rating": {"en": "Star rating", "es": "Estrellas"},
+    "chart.axis.predicted": {"en": "Predicted sentiment", "es": "Sentimiento predicho"},
+    "chart.axis.true_label": {"en": "True sentiment", "es": "Sentimiento real"},
+    "chart.axis.log_odds": {
+        "en": "Log-odds (← negative · positive →)",
+        "es": "Log-odds (← negativo · positivo →)",
+    },
+    "chart.axis.confidence": {
+        "en": "Confidence (highest probability)",
+        "es": "Confianza (probabilidad máxima)",
+    },
+    "chart.axis.probability": {"en": "Probability", "es": "Probabilidad"},
+    # overview
+    "overview.intro": {
+        "en": "Headline numbers across every stored review, and where to look first.",
+        "es": "Las cifras principales de todas las reseñas guardadas y dónde mirar primero.",
+    },
+    "overview.empty": {
+        "en": "No reviews yet. Start with the demo sample, your own file, a product page, or a pasted "
+        "review.",
+        "es": "Aún no hay reseñas. Empiece con la muestra de demostración, su archivo, una página de "
+        "producto o un texto.",
+    },
+    "overview.start.sample": {"en": "Try it with demo data", "es": "Pruébelo con datos de demostración"},
+    "overview.start.upload": {"en": "Bring your own reviews", "es": "Traiga sus propias reseñas"},
+    "overview.start.paste": {"en": "Just check a few texts", "es": "Solo revisar unos textos"},
+    "overview.sample.button": {"en": "Load sample data", "es": "Cargar datos de ejemplo"},
+    "overview.sample.caption": {
+        "en": "Demo sample: 1,200 made-up reviews of five products over six months, for trying the app. "
+        "Not real customer data.",
+        "es": "Muestra de demostración: 1.200 reseñas inventadas de cinco productos durante seis meses, para "
+        "probar la aplicación. No son datos reales de clientes.",
+    },
+    "overview.sample.loading": {"en": "Scoring the demo sample…", "es": "Puntuando la muestra…"},
+    "overview.sample.progress": {
+        "en": "Scoring and storing: {done:,} / {total:,}",
+        "es": "Puntuando y guardando: {done:,} / {total:,}",
+    },
+    "overview.sample.done": {
+        "en": "Demo sample loaded: {stored:,} new reviews stored, {duplicates:,} already there.",
+        "es": "Muestra cargada: {stored:,} reseñas nuevas guardadas, {duplicates:,} ya existían.",
+    },
+    "overview.sample.more": {"en": "Demo sample", "es": "Muestra de demostración"},
+    "overview.kpi.reviews": {"en": "Reviews", "es": "Reseñas"},
+    "overview.kpi.products": {"en": "Products", "es": "Productos"},
+    "overview.kpi.recent": {"en": "Last 30 days", "es": "Últimos 30 días"},
+    "overview.kpi.period": {
+        "en": "All reviews, then the last {days} days of data (to the newest review) with the change against "
+        "the {days} days before; the lines show weekly shares.",
+        "es": "Todas las reseñas y luego los últimos {days} días de datos (hasta la reseña más reciente) "
+        "con el cambio frente a los {days} días anteriores; las líneas muestran proporciones semanales.",
+    },
+    "overview.kpi.delta_help": {
+        "en": "Change over the last {days} days of data compared with the {days} days before.",
+        "es": "Cambio en los últimos {days} días de datos frente a los {days} días anteriores.",
+    },
+    "overview.attention.title": {
+        "en": "Products needing attention",
+        "es": "Productos que requieren atención",
+    },
+    "overview.attention.help": {
+        "en": "Highest negative share, or fastest-rising negative share, over the last {days} days of data "
+        "(products with at least 10 reviews in the period).",
+        "es": "Mayor proporción negativa, o la que más sube, en los últimos {days} días de datos "
+        "(productos con al menos 10 reseñas en el periodo).",
+    },
+    "overview.reason.highest_negative_share": {
+        "en": "highest negative share",
+        "es": "mayor proporción negativa",
+    },
+    "overview.reason.fastest-rising_negative_share": {
+        "en": "fastest-rising negative share",
+        "es": "proporción negativa que más sube",
+    },
+    "overview.reason.join": {"en": " and ", "es": " y "},
+    "overview.attention.none": {
+        "en": "No product stands out: negative shares are low and steady.",
+        "es": "Ningún producto destaca: las proporciones negativas son bajas y estables.",
+    },
+    "overview.attention.negative_share": {"en": "Negative share", "es": "Proporción negativa"},
+    "overview.attention.change": {"en": "Change (pp)", "es": "Cambio (pp)"},
+    "overview.attention.reason": {"en": "Why", "es": "Motivo"},
+    "overview.attention.open": {
+        "en": "Open Products for the details",
+        "es": "Abrir Productos para ver detalles",
+    },
+    # analyze
+    "analyze.intro": {
+        "en": "Paste one review, or many with one per line. Nothing is stored.",
+        "es": "Pegue una reseña, o varias con una por línea. No se guarda nada.",
+    },
+    "analyze.input": {"en": "Reviews (one per line)", "es": "Reseñas (una por línea)"},
+    "analyze.placeholder": {
+        "en": "The battery lasts all day and the screen is gorgeous.",
+        "es": "La batería dura todo el día y la pantalla es preciosa.",
+    },
+    "analyze.button": {"en": "Analyze", "es": "Analizar"},
+    "analyze.examples": {"en": "Try examples", "es": "Probar ejemplos"},
+    "analyze.empty": {
+        "en": "Type or paste at least one review.",
+        "es": "Escriba o pegue al menos una reseña.",
+    },
+    "analyze.too_many": {
+        "en": "Only the first {n:,} lines were analysed; use Upload reviews for more.",
+        "es": "Solo se analizaron las primeras {n:,} líneas; use Subir reseñas para más.",
+    },
+    "analyze.running": {"en": "Scoring…", "es": "Puntuando…"},
+    "analyze.results": {"en": "Results ({n:,})", "es": "Resultados ({n:,})"},
+    "analyze.download_csv": {"en": "CSV", "es": "CSV"},
+    "analyze.download_json": {"en": "JSON", "es": "JSON"},
+    "analyze.unscorable": {"en": "Not scored: {reason}", "es": "Sin puntuar: {reason}"},
+    "analyze.why": {"en": "Why", "es": "Por qué"},
+    "analyze.why_help": {
+        "en": ":green-background[green] words pushed toward positive, :red-background[red] toward negative; "
+        "stronger colour, stronger push.",
+        "es": "Las palabras en :green-background[verde] empujan hacia positivo y en :red-background[rojo] "
+        "hacia "
+        "negativo; más color, más peso.",
+    },
+    "analyze.no_explanation": {
+        "en": "Explanations are shown for the first {n} texts.",
+        "es": "Las explicaciones se muestran para los primeros {n} textos.",
+    },
+    "analyze.col.word": {"en": "Word or phrase", "es": "Palabra o frase"},
+    "analyze.col.pushes": {"en": "Pushes toward", "es": "Empuja hacia"},
+    "analyze.col.weight": {"en": "Weight", "es": "Peso"},
+    # upload
+    "upload.intro": {
+        "en": "CSV or Excel (.xlsx), up to {mb} MB. Any delimiter and encoding; columns are recognised by "
+        "name "
+        "and content, and you can change the mapping before importing.",
+        "es": "CSV o Excel (.xlsx), hasta {mb} MB. Cualquier separador y codificación; las columnas se "
+        "reconocen "
+        "por nombre y contenido, y puede cambiar la asignación antes de importar.",
+    },
+    "upload.example.title": {"en": "What should the file look like?", "es": "¿Cómo debe ser el archivo?"},
+    "upload.example.text": {
+        "en": "One review per row and a header row. Only the review text is required; product, date "
+        "(any common format), star rating (3, 4.5, 2/5, 8/10…), title and author are used when present. "
+        "Column names may be in English or Spanish, or anything: you can pick the columns after uploading.",
+        "es": "Una reseña por fila y una fila de encabezado. Solo el texto es obligatorio; producto, fecha "
+        "(cualquier formato común), valoración (3, 4.5, 2/5, 8/10…), título y autor se usan si existen. "
+        "Los nombres de columna pueden estar en inglés, en español o en cualquier idioma: puede elegir "
+        "las columnas tras subir el archivo.",
+    },
+    "upload.file": {"en": "Reviews file", "es": "Archivo de reseñas"},
+    "upload.rows": {"en": "{n:,} rows", "es": "{n:,} filas"},
+    "upload.encoding": {"en": "encoding {enc}", "es": "codificación {enc}"},
+    "upload.delimiter": {"en": "delimiter {sep}", "es": "separador {sep}"},
+    "upload.preview": {"en": "Preview (first 20 rows)", "es": "Vista previa (primeras 20 filas)"},
+    "upload.mapping": {"en": "Columns", "es": "Columnas"},
+    "upload.role.text": {"en": "Review text (required)", "es": "Texto de la reseña (obligatorio)"},
+    "upload.role.text_help": {
+        "en": "The column with the words customers wrote.",
+        "es": "La columna con lo que escribieron los clientes.",
+    },
+    "upload.no_text_inferred": {
+        "en": "No column looks like review text. Choose the one that holds what customers wrote.",
+        "es": "Ninguna columna parece texto de reseñas. Elija la que contiene lo que escribieron los "
+        "clientes.",
+    },
+    "upload.role.product": {"en": "Product", "es": "Producto"},
+    "upload.role.date": {"en": "Date", "es": "Fecha"},
+    "upload.role.rating": {"en": "Rating", "es": "Valoración"},
+    "upload.role.title": {"en": "Title", "es": "Título"},
+    "upload.role.author": {"en": "Author", "es": "Autor"},
+    "upload.default_product": {
+        "en": "Product name for rows without one",
+        "es": "Producto para filas sin producto",
+    },
+    "upload.default_product_help": {
+        "en": "Used when no product column is chosen, or a row's product cell is empty.",
+        "es": "Se usa si no se elige columna de producto o la celda está vacía.",
+    },
+    "upload.dayfirst": {
+        "en": "Dates are day first (31/12/2026)",
+        "es": "Fechas con el día primero (31/12/2026)",
+    },
+    "upload.dayfirst_help": {
+        "en": "For dates like 03/04/2026. When the file itself proves the order (a day above 12), that wins.",
+        "es": "Para fechas como 03/04/2026. Si el archivo demuestra el orden (un día mayor que 12), se usa "
+        "ese.",
+    },
+    "upload.import": {"en": "Import", "es": "Importar"},
+    "upload.need_text": {
+        "en": "Choose the column that holds the review text, then import again.",
+        "es": "Elija la columna con el texto de la reseña e importe de nuevo.",
+    },
+    "upload.preparing": {"en": "Reading rows…", "es": "Leyendo filas…"},
+    "upload.progress": {
+        "en": "Scoring and storing: {done:,} / {total:,}",
+        "es": "Puntuando y guardando: {done:,} / {total:,}",
+    },
+    "upload.failed": {
+        "en": "The import failed and nothing was stored: {error}",
+        "es": "La importación falló y no se guardó nada: {error}",
+    },
+    "upload.summary.read": {"en": "Rows read", "es": "Filas leídas"},
+    "upload.summary.stored": {"en": "Stored", "es": "Guardadas"},
+    "upload.summary.duplicates": {"en": "Duplicates skipped", "es": "Duplicados omitidos"},
+    "upload.summary.rejected": {"en": "Rejected", "es": "Rechazadas"},
+    "upload.summary.reasons": {
+        "en": "Rows not stored, or stored without a value",
+        "es": "Filas no guardadas, o guardadas sin un valor",
+    },
+    "upload.summary.reason": {"en": "Reason", "es": "Motivo"},
+    "upload.summary.rows": {"en": "Rows", "es": "Filas"},
+    "upload.summary.download_rejected": {
+        "en": "Download these rows (CSV)",
+        "es": "Descargar estas filas (CSV)",
+    },
+    "upload.summary.open_products": {
+        "en": "See the charts in Products",
+        "es": "Ver los gráficos en Productos",
+    },
+    # products
+    "products.empty": {
+        "en": "No reviews stored yet, so there is nothing to chart.",
+        "es": "Aún no hay reseñas guardadas, así que no hay nada que graficar.",
+    },
+    "products.empty.sample": {"en": "Load the demo sample on Overview", "es": "Cargar la muestra en Resumen"},
+    "products.choose": {"en": "Products", "es": "Productos"},
+    "products.choose_help": {
+        "en": "Pick up to {n} to compare side by side.",
+        "es": "Elija hasta {n} para comparar.",
+    },
+    "products.choose_none": {"en": "Choose at least one product.", "es": "Elija al menos un producto."},
+    "products.model_version": {"en": "Model version", "es": "Versión del modelo"},
+    "products.model_version_latest": {"en": "Latest for each review", "es": "La más reciente de cada reseña"},
+    "products.model_version_help": {
+        "en": "These reviews were scored by several model versions; pick whose predictions to show.",
+        "es": "Varias versiones del modelo puntuaron estas reseñas; elija cuáles mostrar.",
+    },
+    "products.dates": {"en": "Dates", "es": "Fechas"},
+    "products.labels": {"en": "Sentiment", "es": "Sentimiento"},
+    "products.stars": {"en": "Stars", "es": "Estrellas"},
+    "products.search": {"en": "Search text", "es": "Buscar texto"},
+    "products.search_hint": {"en": "e.g. battery", "es": "p. ej. batería"},
+    "products.no_match": {
+        "en": "No reviews match these filters. Widen the dates, pick more sentiments or clear the search.",
+        "es": "Ninguna reseña coincide con los filtros. Amplíe las fechas, elija más sentimientos o borre "
+        "la búsqueda.",
+    },
+    "products.clear_filters": {"en": "Clear filters", "es": "Quitar filtros"},
+    "products.avg_stars": {"en": "Average rating {stars} ★", "es": "Valoración media {stars} ★"},
+    "products.trend": {"en": "Trend", "es": "Tendencia"},
+    "products.trend.freq": {"en": "Period", "es": "Periodo"},
+    "products.freq.auto": {"en": "Auto", "es": "Auto"},
+    "products.freq.D": {"en": "Day", "es": "Día"},
+    "products.freq.W": {"en": "Week", "es": "Semana"},
+    "products.freq.M": {"en": "Month", "es": "Mes"},
+    "products.trend.no_dates": {
+        "en": "The trend is hidden because these reviews have no dates. When uploading, map a date column "
+        "to see sentiment over time.",
+        "es": "La tendencia está oculta porque estas reseñas no tienen fecha. Al subir, asigne una columna "
+        "de fecha para ver el sentimiento en el tiempo.",
+    },
+    "products.trend.no_dates_product": {
+        "en": "{product}: no dated reviews, so no trend.",
+        "es": "{product}: sin reseñas con fecha, no hay tendencia.",
+    },
+    "products.trend.undated": {
+        "en": "{n:,} reviews without a date are left out of the trend.",
+        "es": "{n:,} reseñas sin fecha quedan fuera de la tendencia.",
+    },
+    "products.ratings": {"en": "Ratings vs sentiment", "es": "Valoraciones frente a sentimiento"},
+    "products.ratings.none": {
+        "en": "These reviews have no star ratings, so there is nothing to compare the text with.",
+        "es": "Estas reseñas no tienen estrellas, así que no hay con qué comparar el texto.",
+    },
+    "products.mismatches": {"en": "Rating and text disagree", "es": "Valoración y texto no coinciden"},
+    "products.mismatches.help": {
+        "en": "High stars with negative text, or low stars with positive text: sarcasm, mislabelled data, "
+        "or model errors.",
+        "es": "Muchas estrellas con texto negativo, o pocas con texto positivo: sarcasmo, datos mal "
+        "etiquetados o errores del modelo.",
+    },
+    "products.mismatch.high_rating_negative_text": {
+        "en": "High rating, negative text",
+        "es": "Valoración alta, texto negativo",
+    },
+    "products.mismatch.low_rating_positive_text": {
+        "en": "Low rating, positive text",
+        "es": "Valoración baja, texto positivo",
+    },
+    "products.mismatches.none": {"en": "Ratings and text agree.", "es": "Valoraciones y texto coinciden."},
+    "products.drivers": {"en": "Drivers", "es": "Factores"},
+    "products.drivers.help": {
+        "en": "Words and two-word phrases most over-represented in negative versus positive reviews "
+        "(log-odds with counts), over the chosen products and dates. Pick one to filter the reviews below.",
+        "es": "Palabras y frases de dos palabras más frecuentes en reseñas negativas frente a positivas "
+        "(log-odds con recuentos), en los productos y fechas elegidos. Elija una para filtrar las reseñas.",
+    },
+    "products.drivers.none": {
+        "en": "Not enough reviews of each sentiment to find drivers.",
+        "es": "No hay suficientes reseñas de cada sentimiento para hallar factores.",
+    },
+    "products.drivers.negative": {"en": "Negative drivers", "es": "Factores negativos"},
+    "products.drivers.positive": {"en": "Positive drivers", "es": "Factores positivos"},
+    "products.confidence": {"en": "Confidence", "es": "Confianza"},
+    "products.low_confidence": {
+        "en": "{n:,} reviews below {pct} confidence, for a human look",
+        "es": "{n:,} reseñas con confianza menor al {pct}, para revisión humana",
+    },
+    "products.low_confidence.none": {
+        "en": "The model is confident on every review.",
+        "es": "El modelo está seguro en todas.",
+    },
+    "products.reviews": {"en": "Reviews", "es": "Reseñas"},
+    "products.term_filter": {
+        "en": "Showing reviews containing “{term}”.",
+        "es": "Reseñas que contienen «{term}».",
+    },
+    "products.term_clear": {"en": "Show all", "es": "Ver todas"},
+    "products.table.count": {
+        "en": "Showing {shown:,} of {total:,} reviews, newest first; downloads include all {total:,}.",
+        "es": "Mostrando {shown:,} de {total:,} reseñas, las más recientes primero; las descargas incluyen "
+        "las {total:,}.",
+    },
+    "products.download_csv": {"en": "Download CSV", "es": "Descargar CSV"},
+    "products.download_xlsx": {"en": "Download Excel", "es": "Descargar Excel"},
+    # scrape
+    "scrape.intro": {
+        "en": "Fetch reviews from product pages. Works on shops that publish schema.org review markup; other "
+        "sites need a small site profile. Robots.txt is obeyed and requests are throttled.",
+        "es": "Obtenga reseñas de páginas de producto. Funciona con tiendas que publican marcado schema.org; "
+        "otros sitios necesitan un pequeño perfil. Se respeta robots.txt y se limita la velocidad.",
+    },
+    "scrape.demo_hint": {
+        "en": "No internet, or just trying it? Run `make demo-shop` and crawl "
+        "`http://127.0.0.1:8765/product.html` (allowing local addresses needs "
+        "`SENTIMENT_SCRAPE_ALLOW_PRIVATE=true`).",
+        "es": "¿Sin internet, o solo probando? Ejecute `make demo-shop` y extraiga "
+        "`http://127.0.0.1:8765/product.html` (permitir direcciones locales requiere "
+        "`SENTIMENT_SCRAPE_ALLOW_PRIVATE=true`).",
+    },
+    "scrape.urls": {
+        "en": "Product page URLs (one per line)",
+        "es": "URL de páginas de producto (una por línea)",
+    },
+    "scrape.product": {"en": "Product name (optional)", "es": "Nombre del producto (opcional)"},
+    "scrape.product_help": {
+        "en": "Default: the product name found on the page.",
+        "es": "Por defecto: el nombre de producto de la página.",
+    },
+    "scrape.max_pages": {"en": "Page limit", "es": "Límite de páginas"},
+    "scrape.profile": {"en": "Site profile", "es": "Perfil de sitio"},
+    "scrape.profile_help": {
+        "en": "For sites without review markup: CSS/XPath selectors in scraping/profiles/.",
+        "es": "Para sitios sin marcado de reseñas: selectores CSS/XPath en scraping/profiles/.",
+    },
+    "scrape.allow_private": {
+        "en": "Allow private and local addresses",
+        "es": "Permitir direcciones privadas y locales",
+    },
+    "scrape.allow_private_help": {
+        "en": "Enabled by this installation's settings (for local test shops).",
+        "es": "Habilitado por la configuración de esta instalación (para tiendas de prueba locales).",
+    },
+    "scrape.start": {"en": "Start", "es": "Iniciar"},
+    "scrape.need_url": {"en": "Enter at least one URL.", "es": "Introduzca al menos una URL."},
+    "scrape.pages": {"en": "Pages fetched", "es": "Páginas"},
+    "scrape.found": {"en": "Reviews found", "es": "Reseñas encontradas"},
+    "scrape.stored": {"en": "Stored", "es": "Guardadas"},
+    "scrape.duplicates": {"en": "Duplicates", "es": "Duplicadas"},
+    "scrape.running": {"en": "Crawling.", "es": "Extrayendo."},
+    "scrape.cancel": {"en": "Cancel", "es": "Cancelar"},
+    "scrape.cancelled": {
+        "en": "Cancelled; nothing from this crawl was stored.",
+        "es": "Cancelado; no se guardó nada de esta extracción.",
+    },
+    "scrape.finished": {
+        "en": "Done: {items:,} reviews found, {stored:,} new ones stored and scored.",
+        "es": "Listo: {items:,} reseñas encontradas, {stored:,} nuevas guardadas y puntuadas.",
+    },
+    "scrape.no_reviews": {
+        "en": "The pages were fetched but no reviews were found. The site may not publish schema.org review "
+        "markup: write a site profile (see scraping/profiles/ and the README) and pick it above.",
+        "es": "Se obtuvieron las páginas pero no se hallaron reseñas. Puede que el sitio no publique marcado "
+        "schema.org: escriba un perfil de sitio (vea scraping/profiles/ y el README) y elíjalo arriba.",
+    },
+    "scrape.failed": {"en": "The crawl failed.", "es": "La extracción falló."},
+    "scrape.profile_hint": {
+        "en": "If the page loads in a browser but has no review markup, a site profile can tell the crawler "
+        "where the reviews are (scraping/profiles/).",
+        "es": "Si la página carga en un navegador pero no tiene marcado de reseñas, un perfil de sitio puede "
+        "indicar dónde están (scraping/profiles/).",
+    },
+    "scrape.errors": {"en": "Problems ({n})", "es": "Problemas ({n})"},
+    "scrape.open_products": {"en": "See the charts in Products", "es": "Ver los gráficos en Productos"},
+    # model
+    "model.intro": {
+        "en": "The model that scores your reviews: what it learnt from, how well it does, and its limits.",
+        "es": "El modelo que puntúa sus reseñas: con qué aprendió, qué tan bien funciona y sus límites.",
+    },
+    "model.no_model": {
+        "en": "The model could not be loaded: {error}",
+        "es": "No se pudo cargar el modelo: {error}",
+    },
+    "model.not_in_card": {"en": "Not recorded in the model card.", "es": "No consta en la ficha del modelo."},
+    "model.version": {"en": "Version", "es": "Versión"},
+    "model.language": {"en": "Language", "es": "Idioma"},
+    "model.architecture": {"en": "Architecture", "es": "Arquitectura"},
+    "model.trained": {"en": "Trained", "es": "Entrenado"},
+    "model.training_data": {"en": "Training data", "es": "Datos de entrenamiento"},
+    "model.metrics": {"en": "Held-out test results", "es": "Resultados en prueba"},
+    "model.out_of_domain": {"en": "Out-of-domain results", "es": "Resultados fuera de dominio"},
+    "model.out_of_domain_help": {
+        "en": "Reviews unlike the training data: expect lower scores on your own domain until you adapt the "
+        "model.",
+        "es": "Reseñas distintas de las de entrenamiento: espere resultados menores en su dominio hasta "
+        "adaptar el modelo.",
+    },
+    "model.speed": {"en": "Measured speed", "es": "Velocidad medida"},
+    "model.limits": {"en": "Known limits", "es": "Límites conocidos"},
+    "model.retrain": {"en": "How to retrain", "es": "Cómo reentrenar"},
+    "model.retrain_text": {
+        "en": "Training is reproducible from a clean clone: the corpora are downloaded and checked against "
+        "recorded hashes, and the run writes the model, its features and this card to `models/`.",
+        "es": "El entrenamiento es reproducible desde un clon limpio: los corpus se descargan y verifican "
+        "con "
+        "hashes registrados, y se escriben el modelo, sus rasgos y esta ficha en `models/`.",
+    },
+    "model.col.split": {"en": "Test set", "es": "Conjunto"},
+    "model.col.n": {"en": "Reviews", "es": "Reseñas"},
+    "model.col.accuracy": {"en": "Accuracy", "es": "Exactitud"},
+    "model.col.macro_f1": {"en": "Macro-F1", "es": "Macro-F1"},
+    "model.col.polarity_accuracy": {"en": "Polarity accuracy", "es": "Exactitud de polaridad"},
+    "model.col.precision": {"en": "Precision", "es": "Precisión"},
+    "model.col.recall": {"en": "Recall", "es": "Exhaustividad"},
+    "model.col.support": {"en": "Support", "es": "Soporte"},
+    "model.health": {"en": "Health", "es": "Estado"},
+    "model.health.db_error": {
+        "en": "The database is not reachable: {error}",
+        "es": "La base de datos no responde: {error}",
+    },
+    "model.health.version": {"en": "Running model", "es": "Modelo en uso"},
+    "model.health.backend": {"en": "Database", "es": "Base de datos"},
+    "model.health.products": {"en": "Products", "es": "Productos"},
+    "model.health.reviews": {"en": "Reviews", "es": "Reseñas"},
+    "model.health.predictions": {"en": "Predictions", "es": "Predicciones"},
+    "model.health.last_import": {"en": "Last import", "es": "Última importación"},
+    "model.health.last_scrape": {"en": "Last scrape", "es": "Última extracción"},
+    "model.health.versions": {
+        "en": "Model versions with stored predictions: {versions}",
+        "es": "Versiones del modelo con predicciones guardadas: {versions}",
+    },
+    "model.health.never": {"en": "never", "es": "nunca"},
+    "model.health.col.run": {"en": "Run", "es": "Ejecución"},
+    "model.health.col.when": {"en": "When (UTC)", "es": "Cuándo (UTC)"},
+    "model.health.col.status": {"en": "Status", "es": "Estado"},
+    "model.health.col.source": {"en": "Source", "es": "Origen"},
+    "model.health.col.stored": {"en": "Stored", "es": "Guardadas"},
+}
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The text for `key` in `lang` (English if that language lacks it), formatted with `values`.
+    An unknown key comes back as itself, so a typo shows on screen instead of crashing a page.
+    """
+    entry = STRINGS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    return text.format(**values) if values else text
+
+
+def label_name(label: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Display name of a sentiment label: Negative / Neutral / Positive, or the Spanish names."""
+    names = LABEL_NAMES.get(label)
+    if names is None:
+        return str(label)
+    return names.get(lang, names[DEFAULT_LANGUAGE])
+
+
+def current_language() -> str:
+    """The language chosen in the sidebar for this session (English until one is chosen)."""
+    import streamlit as st
+
+    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, **values: object) -> str:
+    """`translate` in the session's language: what pages call."""
+    return translate(key, current_language(), **values)

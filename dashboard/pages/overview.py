@@ -1,0 +1,191 @@
+"""Overview: headline numbers, the products that need attention, and one-click demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, state
+from dashboard.i18n import current_language, label_name, t
+from dashboard.state import Keys
+
+SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_data" / "sample_reviews.csv"
+PERIOD_DAYS = 30
+SPARK_WEEKS = 13  # a quarter of weekly shares in each share tile
+MIN_NEGATIVE_SHARE = 0.05  # below this a product is not "in need of attention", whatever its rank
+
+
+def load_sample() -> None:
+    """Import the bundled demo CSV (scored with the active model) and remember the summary."""
+    from core.importer import import_file
+
+    problem = state.model_problem()
+    if problem:
+        st.error(t("model.no_model", error=problem), icon=":material/error:")
+        return
+    bar = st.progress(0.0, text=t("overview.sample.loading"))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(
+            min(1.0, done / max(total, 1)), text=t("overview.sample.progress", done=done, total=total)
+        )
+
+    with SAMPLE_CSV.open("rb") as fh:
+        summary = import_file(
+            state.engine(), fh, SAMPLE_CSV.name, predictor=state.predictor(), progress=progress
+        )
+    bar.empty()
+    st.session_state[Keys.SAMPLE_SUMMARY] = summary
+    state.invalidate()
+    st.rerun()  # every tile below was computed before the import
+
+
+def sample_button(primary: bool) -> None:
+    """The "Load sample data" button with its demo-sample disclaimer."""
+    if st.button(
+        t("overview.sample.button"),
+        key="load_sample",
+        type="primary" if primary else "secondary",
+        icon=":material/dataset:",
+    ):
+        load_sample()
+    st.caption(t("overview.sample.caption"))
+
+
+def empty_state() -> None:
+    """What a newcomer sees before any review is stored: three ways in."""
+    st.info(t("overview.empty"), icon=":material/info:")
+    cols = st.columns(3)
+    with cols[0], st.container(border=True):
+        st.markdown(f"**{t('overview.start.sample')}**")
+        sample_button(primary=True)
+    with cols[1], st.container(border=True):
+        st.markdown(f"**{t('overview.start.upload')}**")
+        st.page_link("pages/upload.py", label=t("page.upload"), icon=":material/upload_file:")
+        st.page_link("pages/scrape.py", label=t("page.scrape"), icon=":material/travel_explore:")
+    with cols[2], st.container(border=True):
+        st.markdown(f"**{t('overview.start.paste')}**")
+        st.page_link("pages/analyze.py", label=t("page.analyze"), icon=":material/edit_note:")
+
+
+def kpi_tiles(frame: pd.DataFrame, summary: pd.DataFrame) -> None:
+    """All-time reviews and products, then the last `PERIOD_DAYS` days of data (reviews and the
+    three label shares) with their change against the period before. The window ends at the newest
+    review, not today, so a historical upload still shows a meaningful change.
+    """
+    from core.analytics import kpis, trend
+
+    lang = current_language()
+    k = kpis(frame, days=PERIOD_DAYS)
+    # weekly shares over the last quarter, as sparklines in the share tiles
+    weekly = trend(frame, freq="W")
+    weekly = weekly[weekly["period"] >= weekly["period"].max() - pd.Timedelta(weeks=SPARK_WEEKS)]
+    help_text = t("overview.kpi.delta_help", days=PERIOD_DAYS)
+    st.caption(t("overview.kpi.period", days=PERIOD_DAYS))
+    cols = st.columns(6)
+    cols[0].metric(t("overview.kpi.reviews"), f"{len(frame):,}", border=True)
+    cols[1].metric(t("overview.kpi.products"), f"{len(summary):,}", border=True)
+    recent = k["reviews"]
+    cols[2].metric(
+        t("overview.kpi.recent"),
+        f"{recent.value or 0:,.0f}",
+        delta=None if recent.delta is None else f"{recent.delta:+,.0f}",
+        delta_color="off",
+        help=help_text,
+        border=True,
+    )
+    for col, label in zip(cols[3:], ("positive", "neutral", "negative"), strict=True):
+        kpi = k[label]
+        col.metric(
+            label_name(label, lang),
+            "–" if kpi.value is None else f"{kpi.value:.0%}",
+            delta=None if kpi.delta is None else f"{kpi.delta * 100:+.1f} pp",
+            # more negative is bad news: a rise shows red
+            delta_color={"positive": "normal", "neutral": "off", "negative": "inverse"}[label],
+            help=help_text,
+            border=True,
+            chart_data=weekly.loc[weekly["label"] == label, "share"].fillna(0).round(3).tolist() or None,
+            chart_type="area",
+        )
+
+
+def translate_reason(reason: str) -> str:
+    """An analytics reason ("highest negative share and fastest-rising ...") in the UI language."""
+    parts = [t(f"overview.reason.{part.strip().replace(' ', '_')}") for part in reason.split(" and ")]
+    return t("overview.reason.join").join(parts)
+
+
+def attention(frame: pd.DataFrame) -> None:
+    """Products with the highest negative share or the fastest-rising one, with a link to each."""
+    from core.analytics import products_needing_attention
+
+    st.subheader(t("overview.attention.title"))
+    st.caption(t("overview.attention.help", days=PERIOD_DAYS))
+    table = products_needing_attention(frame, days=PERIOD_DAYS)
+    # the analytics rank every product; a low and falling negative share is no cause for attention
+    table = table[(table["negative_share"] >= MIN_NEGATIVE_SHARE) | (table["change"] > 0)]
+    if table.empty:
+        st.success(t("overview.attention.none"), icon=":material/check_circle:")
+        return
+    table = table.assign(
+        change=table["change"] * 100,  # share points
+        reason=table["reason"].map(translate_reason),
+    ).drop(columns=["previous_negative_share"])
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "product": st.column_config.TextColumn(t("col.product")),
+            "reviews": st.column_config.NumberColumn(t("col.reviews"), format="localized"),
+            "negative_share": st.column_config.ProgressColumn(
+                t("overview.attention.negative_share"),
+                min_value=0.0,
+                max_value=1.0,
+                format="percent",
+                color="red",
+            ),
+            "change": st.column_config.NumberColumn(
+                t("overview.attention.change"),
+                format="%+.1f pp",
+                help=t("overview.kpi.delta_help", days=PERIOD_DAYS),
+            ),
+            "reason": st.column_config.TextColumn(t("overview.attention.reason")),
+        },
+    )
+    st.page_link("pages/products.py", label=t("overview.attention.open"), icon=":material/insights:")
+
+
+def main() -> None:
+    """Render the page."""
+    state.init_state()
+    st.title(t("page.overview"))
+    st.caption(t("overview.intro"))
+    engine = state.engine()
+    url = state.database_url()
+    summary = state.product_summary(engine, url)
+    if summary.empty:
+        empty_state()
+        return
+    sample = st.session_state.get(Keys.SAMPLE_SUMMARY)
+    if sample is not None:
+        st.success(
+            t("overview.sample.done", stored=sample.stored, duplicates=sample.duplicates),
+            icon=":material/check:",
+        )
+    frame = state.reviews(engine, url)
+    kpi_tiles(frame, summary)
+    attention(frame)
+    from core.analytics import label_shares
+
+    st.plotly_chart(
+        charts.distribution_chart(label_shares(frame, by="product"), current_language()),
+        key="overview_distribution",
+    )
+    with st.expander(t("overview.sample.more")):
+        sample_button(primary=False)
+
+
+if __name__ in {"__main__", "__page__"}:
+    main()

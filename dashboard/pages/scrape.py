@@ -1,0 +1,166 @@
+"""Scrape: fetch a product's reviews from its web pages, with live progress and Cancel.
+
+The crawl runs in its own process (`scraping.runner.CrawlJob`: Twisted's reactor cannot restart
+inside Streamlit); this page starts it, polls its status file about once a second from a
+fragment, and links to the product's insights when it is done.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from core.settings import REPO_ROOT, get_settings
+from dashboard import state
+from dashboard.i18n import t
+from dashboard.state import Keys
+
+if TYPE_CHECKING:
+    from scraping.runner import CrawlJob, CrawlStatus
+
+PROFILES_DIR = REPO_ROOT / "scraping" / "profiles"
+POLL_SECONDS = 1.0
+NO_PROFILE = "\u2014"
+
+
+def parse_urls(text: str) -> list[str]:
+    """One URL per non-blank line (commas and spaces also separate), duplicates removed."""
+    seen: dict[str, None] = {}
+    for part in text.replace(",", "\n").split():
+        if part.strip():
+            seen.setdefault(part.strip(), None)
+    return list(seen)
+
+
+def profiles() -> list[Path]:
+    """The site profiles shipped in `scraping/profiles/` (TOML or YAML)."""
+    if not PROFILES_DIR.is_dir():
+        return []
+    return sorted(p for p in PROFILES_DIR.iterdir() if p.suffix in {".toml", ".yaml", ".yml"})
+
+
+def start(urls: list[str], product: str, max_pages: int, profile: Path | None, allow_private: bool) -> None:
+    """Start a crawl; a refusal (bad URL, private address) becomes a readable message."""
+    from scraping.runner import CrawlJob
+
+    st.session_state[Keys.CRAWL_ERROR] = None
+    try:
+        job = CrawlJob.start(
+            urls,
+            product=product.strip() or None,
+            max_pages=max_pages,
+            profile=profile,
+            allow_private=allow_private,
+        )
+    except (ValueError, OSError) as exc:
+        st.session_state[Keys.CRAWL_ERROR] = str(exc)
+        return
+    st.session_state[Keys.CRAWL_JOB] = job
+    st.session_state["crawl_done_seen"] = False
+
+
+def cancel() -> None:
+    """Callback: stop the running crawl (its process is terminated; stored reviews stay)."""
+    job: CrawlJob | None = st.session_state.get(Keys.CRAWL_JOB)
+    if job is not None:
+        job.cancel()
+
+
+def show_status(status: CrawlStatus) -> None:
+    """Counters, the message, errors and, when finished, the way to the product's charts."""
+    cols = st.columns(4)
+    cols[0].metric(t("scrape.pages"), f"{status.pages:,}")
+    cols[1].metric(t("scrape.found"), f"{status.items:,}")
+    cols[2].metric(t("scrape.stored"), f"{status.stored:,}")
+    cols[3].metric(t("scrape.duplicates"), f"{status.duplicates:,}")
+    if status.state == "running":
+        st.info(f"{t('scrape.running')} {status.message}", icon=":material/progress_activity:")
+        st.button(t("scrape.cancel"), key="cancel_crawl", on_click=cancel, icon=":material/stop_circle:")
+    elif status.state == "finished":
+        if status.items == 0:
+            st.warning(t("scrape.no_reviews"), icon=":material/search_off:")
+        else:
+            st.success(
+                t("scrape.finished", items=status.items, stored=status.stored), icon=":material/check_circle:"
+            )
+            st.page_link("pages/products.py", label=t("scrape.open_products"), icon=":material/insights:")
+    elif status.state == "cancelled":
+        st.warning(t("scrape.cancelled"), icon=":material/stop_circle:")
+    else:
+        st.error(status.message or t("scrape.failed"), icon=":material/error:")
+        if status.items == 0 and not any("robots" in e or "refused" in e.lower() for e in status.errors):
+            st.caption(t("scrape.profile_hint"))
+    if status.errors:
+        with st.expander(t("scrape.errors", n=len(status.errors)), expanded=status.state == "failed"):
+            for error in status.errors[:50]:
+                st.text(error)
+
+
+def progress_panel() -> None:
+    """Re-run about once a second while a crawl runs; one full rerun when it ends."""
+    job: CrawlJob | None = st.session_state.get(Keys.CRAWL_JOB)
+    if job is None:
+        return
+    status = job.status()
+    show_status(status)
+    if status.state != "running" and not st.session_state.get("crawl_done_seen"):
+        st.session_state["crawl_done_seen"] = True
+        if status.products:
+            st.session_state[Keys.SELECTED_PRODUCTS] = list(status.products)
+        state.invalidate()
+        st.rerun(scope="app")  # stop polling and refresh every cached frame
+
+
+def main() -> None:
+    """Render the page."""
+    state.init_state()
+    settings = get_settings()
+    st.title(t("page.scrape"))
+    st.caption(t("scrape.intro"))
+    st.caption(t("scrape.demo_hint"))
+    job: CrawlJob | None = st.session_state[Keys.CRAWL_JOB]
+    running = job is not None and job.status().state == "running"
+    with st.form("crawl_form", border=True):
+        urls_text = st.text_area(
+            t("scrape.urls"), key="crawl_urls", placeholder="https://shop.example.com/product/123"
+        )
+        cols = st.columns([3, 1, 2])
+        product = cols[0].text_input(t("scrape.product"), key="crawl_product", help=t("scrape.product_help"))
+        max_pages = cols[1].number_input(
+            t("scrape.max_pages"),
+            min_value=1,
+            max_value=settings.scrape_max_pages,
+            value=min(5, settings.scrape_max_pages),
+            key="crawl_pages",
+        )
+        options = [NO_PROFILE, *[p.name for p in profiles()]]
+        profile_name = cols[2].selectbox(
+            t("scrape.profile"), options, key="crawl_profile", help=t("scrape.profile_help")
+        )
+        allow_private = False
+        if settings.scrape_allow_private:
+            allow_private = st.checkbox(
+                t("scrape.allow_private"), key="crawl_private", help=t("scrape.allow_private_help")
+            )
+        submitted = st.form_submit_button(
+            t("scrape.start"), type="primary", icon=":material/play_arrow:", disabled=running
+        )
+    if submitted:
+        urls = parse_urls(urls_text)
+        if not urls:
+            st.session_state[Keys.CRAWL_ERROR] = t("scrape.need_url")
+        else:
+            profile = PROFILES_DIR / profile_name if profile_name != NO_PROFILE else None
+            start(urls, product, int(max_pages), profile, allow_private)
+    error = st.session_state[Keys.CRAWL_ERROR]
+    if error:
+        st.error(error, icon=":material/error:")
+    if st.session_state[Keys.CRAWL_JOB] is not None:
+        # poll only while the crawl runs; a finished crawl's panel is static
+        st.fragment(progress_panel, run_every=POLL_SECONDS if running else None)()
+
+
+if __name__ in {"__main__", "__page__"}:
+    main()

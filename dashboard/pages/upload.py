@@ -1,0 +1,209 @@
+"""Upload reviews: a CSV/XLSX file, its inferred column mapping (editable), import, summary."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from core.ingest import ColumnMapping, IngestError, ParsedTable, infer_mapping, prepare_rows, read_table
+from core.settings import get_settings
+from dashboard import state
+from dashboard.i18n import t
+from dashboard.state import Keys
+
+if TYPE_CHECKING:
+    from core.importer import ImportSummary
+    from core.ingest import RejectedRow
+
+ROLES = ("text", "product", "date", "rating", "title", "author")
+EXAMPLE = pd.DataFrame(
+    {
+        "product": ["Aurora ANC Headphones", "Aurora ANC Headphones"],
+        "date": ["2026-05-18", "19/05/2026"],
+        "rating": ["5", "2/5"],
+        "review": ["Battery easily lasts a week.", "The left ear cup started crackling."],
+    }
+)
+NONE = "\u2014"  # the "no such column" choice in the selects
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def parse(data: bytes, filename: str) -> ParsedTable:
+    """Read the upload once per distinct file (reruns reuse it); IngestError is not cached."""
+    return read_table(data, filename)
+
+
+def mapping_editor(table: ParsedTable, signature: str) -> tuple[ColumnMapping, str, bool]:
+    """The inferred mapping as selects the user can change, the product name for rows without
+    one, and the day-first toggle. Widget keys carry the file signature, so a new file starts
+    from its own inferred mapping.
+    """
+    inferred = infer_mapping(table)
+    if inferred.text is None:
+        st.warning(t("upload.no_text_inferred"), icon=":material/help:")
+    columns = [str(c) for c in table.frame.columns]
+    options = [NONE, *columns]
+    chosen: dict[str, str | None] = {}
+    grid = st.columns(3)
+    for i, role in enumerate(ROLES):
+        current = getattr(inferred, role)
+        value = grid[i % 3].selectbox(
+            t(f"upload.role.{role}"),
+            options,
+            index=options.index(str(current)) if current is not None and str(current) in options else 0,
+            key=f"map_{role}_{signature}",
+            help=t("upload.role.text_help") if role == "text" else None,
+        )
+        chosen[role] = None if value == NONE else value
+    mapping = ColumnMapping(**chosen)
+    left, right = st.columns(2)
+    stem = (table.filename or "upload").rsplit(".", 1)[0]
+    product = left.text_input(
+        t("upload.default_product"),
+        value=stem,
+        key=f"default_product_{signature}",
+        help=t("upload.default_product_help"),
+    )
+    dayfirst = right.toggle(t("upload.dayfirst"), key=f"dayfirst_{signature}", help=t("upload.dayfirst_help"))
+    return mapping, product, dayfirst
+
+
+def run_import(
+    table: ParsedTable, mapping: ColumnMapping, product: str, dayfirst: bool, signature: str
+) -> None:
+    """Prepare, score and store the rows with a progress bar; the outcome goes to session state."""
+    from core.importer import import_rows
+
+    st.session_state[Keys.UPLOAD_ERROR] = None
+    problem = state.model_problem()
+    if problem:
+        st.session_state[Keys.UPLOAD_ERROR] = t("model.no_model", error=problem)
+        return
+    bar = st.progress(0.0, text=t("upload.preparing"))
+    try:
+        prepared = prepare_rows(table, mapping, default_product=product or "Unassigned", dayfirst=dayfirst)
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(min(1.0, done / max(total, 1)), text=t("upload.progress", done=done, total=total))
+
+        summary = import_rows(
+            state.engine(),
+            prepared.rows,
+            source="csv",
+            source_name=table.filename or "upload",
+            predictor=state.predictor(),
+            rejected=prepared.rejected,
+            rows_read=prepared.rows_read,
+            progress=progress,
+        )
+    except IngestError as exc:
+        st.session_state[Keys.UPLOAD_ERROR] = str(exc)
+        return
+    except Exception as exc:  # the import is one transaction: nothing was stored, say why
+        st.session_state[Keys.UPLOAD_ERROR] = t("upload.failed", error=f"{type(exc).__name__}: {exc}")
+        return
+    finally:
+        bar.empty()
+    st.session_state[Keys.UPLOAD_SUMMARY] = summary
+    st.session_state[Keys.UPLOAD_SIGNATURE] = signature
+    st.session_state[Keys.UPLOAD_REJECTED] = [*prepared.rejected, *prepared.warnings]
+    st.session_state[Keys.SELECTED_PRODUCTS] = list(summary.products)
+    state.invalidate()
+
+
+def rejected_frame(rows: list[RejectedRow]) -> pd.DataFrame:
+    """Rejected and partly stored rows as a table: row number, reason, then the file's cells."""
+    return pd.DataFrame([{"row": r.row_number, "reason": r.reason, **r.values} for r in rows])
+
+
+def show_summary(summary: ImportSummary, rejected: list[RejectedRow]) -> None:
+    """Stored / duplicates / rejected counts, the reasons, the rejected rows and the way on."""
+    st.success(summary.line(), icon=":material/check_circle:")
+    cols = st.columns(4)
+    cols[0].metric(t("upload.summary.read"), f"{summary.rows_read:,}")
+    cols[1].metric(t("upload.summary.stored"), f"{summary.stored:,}")
+    cols[2].metric(t("upload.summary.duplicates"), f"{summary.duplicates:,}")
+    cols[3].metric(t("upload.summary.rejected"), f"{sum(summary.rejected.values()):,}")
+    if rejected:
+        from core.export import to_safe_csv
+
+        frame = rejected_frame(rejected)
+        reasons = frame["reason"].value_counts().rename_axis("reason").reset_index(name="rows")
+        st.markdown(f"**{t('upload.summary.reasons')}**")
+        st.dataframe(
+            reasons,
+            hide_index=True,
+            column_config={
+                "reason": st.column_config.TextColumn(t("upload.summary.reason")),
+                "rows": st.column_config.NumberColumn(t("upload.summary.rows")),
+            },
+        )
+        st.download_button(
+            t("upload.summary.download_rejected"),
+            data=lambda: to_safe_csv(frame),
+            file_name="rejected_rows.csv",
+            mime="text/csv",
+            key="download_rejected",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+    st.page_link("pages/products.py", label=t("upload.summary.open_products"), icon=":material/insights:")
+
+
+def main() -> None:
+    """Render the page."""
+    state.init_state()
+    st.title(t("page.upload"))
+    st.caption(t("upload.intro", mb=get_settings().max_upload_mb))
+    uploaded = st.file_uploader(
+        t("upload.file"),
+        type=["csv", "tsv", "txt", "xlsx"],
+        key="upload_file",
+        max_upload_size=get_settings().max_upload_mb,
+    )
+    if uploaded is None:
+        with st.expander(t("upload.example.title")):
+            st.markdown(t("upload.example.text"))
+            st.dataframe(EXAMPLE, hide_index=True)
+        summary = st.session_state[Keys.UPLOAD_SUMMARY]
+        if summary is not None:
+            show_summary(summary, st.session_state[Keys.UPLOAD_REJECTED])
+        return
+    data = uploaded.getvalue()
+    signature = hashlib.sha1(data).hexdigest()[:12]
+    try:
+        table = parse(data, uploaded.name)
+    except IngestError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    frame = table.frame
+    details = [t("upload.rows", n=len(frame))]
+    if table.encoding:
+        details.append(t("upload.encoding", enc=table.encoding))
+    if table.delimiter:
+        details.append(t("upload.delimiter", sep=repr(table.delimiter)))
+    st.markdown(f"**{t('upload.preview')}** · " + " · ".join(details))
+    st.dataframe(frame.head(20), hide_index=True)
+    st.subheader(t("upload.mapping"))
+    mapping, product, dayfirst = mapping_editor(table, signature)
+    if st.button(t("upload.import"), key="import", type="primary", icon=":material/cloud_upload:"):
+        st.session_state[Keys.UPLOAD_SIGNATURE] = signature
+        if mapping.text is None:
+            st.session_state[Keys.UPLOAD_ERROR] = t("upload.need_text")
+        else:
+            run_import(table, mapping, product, dayfirst, signature)
+    error = (
+        st.session_state[Keys.UPLOAD_ERROR] if st.session_state[Keys.UPLOAD_SIGNATURE] == signature else None
+    )
+    if error:
+        st.error(error, icon=":material/error:")
+    summary = st.session_state[Keys.UPLOAD_SUMMARY]
+    if summary is not None and not error and st.session_state[Keys.UPLOAD_SIGNATURE] == signature:
+        show_summary(summary, st.session_state[Keys.UPLOAD_REJECTED])
+
+
+if __name__ in {"__main__", "__page__"}:
+    main()

@@ -1,0 +1,155 @@
+"""Shared UI state: cached resources, cached query frames, and every session-state key name.
+
+Caching lives here, in the UI layer (core/ stays free of Streamlit):
+
+* `st.cache_resource` for the thread-safe things one process shares: the TorchScript predictor
+  and the SQLAlchemy engine.
+* `st.cache_data(ttl=...)` for query results; the engine is passed as `_engine` (not hashed) with
+  its URL as the hashed part of the key. :func:`invalidate` clears them after a write.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import streamlit as st
+
+from core.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from core.predictor import Predictor
+
+
+class Keys:
+    """Session-state key names, in one place so pages and tests agree on them."""
+
+    LANG = "lang"  # "en" | "es"
+    ANALYZE_INPUT = "analyze_input"  # the Analyze page's text area
+    ANALYZE_RESULTS = "analyze_results"  # list of result dicts from the last Analyze run
+    UPLOAD_SUMMARY = "upload_summary"  # ImportSummary of the last upload, or None
+    UPLOAD_SIGNATURE = "upload_signature"  # hash of the file the summary/error belongs to
+    UPLOAD_REJECTED = "upload_rejected"  # list[RejectedRow] of the last upload
+    UPLOAD_ERROR = "upload_error"  # readable message of the last failed upload, or None
+    SAMPLE_SUMMARY = "sample_summary"  # ImportSummary of "Load sample data", or None
+    SELECTED_PRODUCTS = "selected_products"  # Products page selection, carried across pages
+    DRIVER_TERM = "driver_term"  # driver term filtering the Products review table, or None
+    CRAWL_JOB = "crawl_job"  # the running/last CrawlJob, or None
+    CRAWL_ERROR = "crawl_error"  # readable message when a crawl could not start
+
+
+DEFAULTS: dict[str, Any] = {
+    Keys.LANG: "en",
+    Keys.ANALYZE_INPUT: "",
+    Keys.ANALYZE_RESULTS: [],
+    Keys.UPLOAD_SUMMARY: None,
+    Keys.UPLOAD_SIGNATURE: None,
+    Keys.UPLOAD_REJECTED: [],
+    Keys.UPLOAD_ERROR: None,
+    Keys.SAMPLE_SUMMARY: None,
+    Keys.SELECTED_PRODUCTS: [],
+    Keys.DRIVER_TERM: None,
+    Keys.CRAWL_JOB: None,
+    Keys.CRAWL_ERROR: None,
+}
+
+
+def init_state() -> None:
+    """Give every session key its default once; pages call this first (tests may pre-set keys)."""
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            # copy mutable defaults so sessions never share one list
+            st.session_state[key] = list(value) if isinstance(value, list) else value
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    from core.store import get_engine
+
+    return get_engine(url)
+
+
+def engine() -> Engine:
+    """The process-wide SQLAlchemy engine for the configured database (schema created once)."""
+    return _engine_for(get_settings().database_url)
+
+
+@st.cache_resource(show_spinner="Loading the sentiment model…")
+def _predictor_for(model_dir: str) -> Predictor:
+    from core.predictor import get_predictor
+
+    return get_predictor(model_dir)
+
+
+def predictor() -> Predictor:
+    """The active sentiment model, loaded once per process and model directory. The directory is
+    resolved on every call (one small file read), so activating another version takes effect at
+    once.
+    """
+    from core.predictor import resolve_model_dir
+
+    return _predictor_for(str(resolve_model_dir(None).resolve()))
+
+
+def model_problem() -> str | None:
+    """Why the model cannot be loaded (one line for an error box), or None when it loads."""
+    try:
+        predictor()
+    except Exception as exc:  # missing or corrupt model files: pages say so instead of crashing
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def database_url() -> str:
+    """The configured database URL (the hashed part of every cached query's key)."""
+    return get_settings().database_url
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def product_summary(_engine: Engine, url: str, model_version: str | None = None) -> pd.DataFrame:
+    """Cached `core.store.product_summary`: one row per product with shares and date span."""
+    from core.store import product_summary as query
+
+    return query(_engine, model_version=model_version)
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=16)
+def reviews(
+    _engine: Engine, url: str, products: tuple[str, ...] | None = None, model_version: str | None = None
+) -> pd.DataFrame:
+    """Cached `core.store.reviews_frame` for whole products; pages filter the frame in pandas,
+    which keeps a filter change under a second even at 100k reviews.
+    """
+    from core.store import reviews_frame
+
+    frame = reviews_frame(_engine, products=list(products) if products else None, model_version=model_version)
+    if "review_date" in frame.columns:
+        frame["review_date"] = pd.to_datetime(frame["review_date"], errors="coerce", utc=True).dt.tz_localize(
+            None
+        )
+    return frame
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def model_versions(_engine: Engine, url: str) -> list[str]:
+    """Model versions with stored predictions, most recently used first."""
+    from core.queries import model_versions_in_store
+
+    frame = model_versions_in_store(_engine)
+    return frame["model_version"].dropna().astype(str).tolist()
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def health(_engine: Engine, url: str) -> dict[str, Any]:
+    """Cached `core.store.store_health` (short ttl: the Health section should feel live)."""
+    from core.store import store_health
+
+    return store_health(_engine)
+
+
+def invalidate() -> None:
+    """Forget cached query results after a write (import, scrape, delete) so every page is fresh."""
+    for fn in (product_summary, reviews, model_versions, health):
+        fn.clear()

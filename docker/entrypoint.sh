@@ -1,0 +1,14 @@
+#!/bin/sh
+# Start the dashboard: Streamlit on $PORT (Cloud Run sets it; 8501 otherwise), all interfaces, no browser.
+# exec: Streamlit replaces this shell, so it receives the container's SIGTERM and shuts down cleanly.
+# Extra arguments (`docker run IMAGE --logger.level=debug`) are passed on to `streamlit run`.
+set -eu
+
+exec streamlit run dashboard/app.py \
+    --server.port="${PORT:-8501}" \
+    --server.address=0.0.0.0 \
+    --server.headless=true \
+    --server.fileWatcherType=none \
+    --server.maxUploadSize="${SENTIMENT_MAX_UPLOAD_MB:-200}" \
+    --browser.gatherUsageStats=false \
+    "$@"

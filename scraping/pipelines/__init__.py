@@ -1,0 +1,1 @@
+"""Item pipelines, one concern per module: clean -> validate -> dedupe -> store (see settings)."""

@@ -1,0 +1,1 @@
+"""Spiders of the scraping project (`scrapy list` shows them)."""

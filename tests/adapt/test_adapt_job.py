@@ -1,0 +1,34 @@
+"""Background adaptation: a separate process, progress through a status file, cancel."""
+
+from __future__ import annotations
+
+import time
+
+from core import registry
+from models.adapt_job import CANCELLED, FINISHED, AdaptJob
+from tests.adapt.conftest import MEDICATIONS
+
+
+def test_a_background_run_finishes_and_reports_its_result(tmp_path):
+    job = AdaptJob.start(csv=MEDICATIONS, text_column="review", rating_column="stars", jobs_dir=tmp_path,
+                         extra_args=["--no-mix", "--epochs", "2", "--min-gain", "0.9"])  # fmt: skip
+    status = job.wait(timeout=300)
+    assert status.state == FINISHED, job.log_tail(20)
+    # a 0.9 gain is out of reach: the version is written but refused (exit code 3)
+    assert status.exit_code == 3 and status.progress == 1.0
+    assert status.result["passed"] is False and status.message.startswith("REFUSED")
+    assert status.class_counts == {"negative": 142, "neutral": 78, "positive": 180}
+    assert registry.is_model_dir(registry.get_settings().registry_dir / status.result["version"])
+
+
+def test_cancel_stops_the_run_and_leaves_no_version(tmp_path):
+    before = {v.name for v in registry.list_versions()}
+    job = AdaptJob.start(csv=MEDICATIONS, text_column="review", rating_column="stars", jobs_dir=tmp_path,
+                         extra_args=["--no-mix"])  # fmt: skip
+    deadline = time.monotonic() + 120
+    while job.status().stage in ("starting", "") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    job.cancel()
+    status = job.status()
+    assert status.state == CANCELLED and status.done
+    assert {v.name for v in registry.list_versions()} == before

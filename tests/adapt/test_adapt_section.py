@@ -1,0 +1,48 @@
+"""The Model page's "Adapt to your reviews" section, rendered on its own with AppTest."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.importer import import_rows
+from core.ingest import ColumnMapping, prepare_rows, read_table
+from core.predictor import Predictor
+from core.settings import get_settings
+from core.store import get_engine
+from tests.adapt.conftest import MEDICATIONS
+
+
+def _page() -> None:
+    from dashboard.adapt_section import render_adapt_section
+
+    render_adapt_section()
+
+
+@pytest.fixture(scope="module")
+def stored_medications() -> None:
+    """The medication reviews in the app's own (session-temporary) store."""
+    engine = get_engine()
+    table = read_table(MEDICATIONS, MEDICATIONS.name)
+    prepared = prepare_rows(table, ColumnMapping(text="review", rating="stars", product="product"))
+    import_rows(engine, prepared.rows, source="csv", source_name=MEDICATIONS.name,
+                predictor=Predictor.load(get_settings().model_dir))  # fmt: skip
+
+
+def test_choosing_products_shows_class_counts_and_refuses_too_few(stored_medications):
+    at = AppTest.from_function(_page, default_timeout=60).run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["142", "78", "180"]  # all products: every rated review
+    assert not at.button(key="adapt_start").disabled
+    at.multiselect(key="adapt_products").set_value(["Calmira"]).run()
+    assert not at.exception
+    assert any("Not enough rated reviews to adapt fairly" in w.value for w in at.warning)
+    assert at.button(key="adapt_start").disabled
+
+
+def test_versions_table_lists_the_base_model_and_rollback_is_disabled_when_base_is_active():
+    at = AppTest.from_function(_page, default_timeout=60).run()
+    assert not at.exception
+    versions = at.dataframe[-1].value
+    assert "base" in set(versions["version"]) or versions["active"].any()
+    assert at.button(key="adapt_rollback").disabled

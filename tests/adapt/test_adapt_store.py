@@ -1,0 +1,71 @@
+"""Adapting from stored reviews; activation, re-scoring and rollback keep every version's predictions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from core import registry
+from core.importer import import_rows, rescore
+from core.ingest import ColumnMapping, prepare_rows, read_table
+from core.predictor import Predictor
+from core.settings import get_settings
+from core.store import PredictionRow, reviews_frame
+from models import adapt
+from tests.adapt.conftest import MEDICATIONS
+
+pytestmark = pytest.mark.postgres
+
+
+def _import_medications(engine, predictor: Predictor) -> int:
+    table = read_table(MEDICATIONS, MEDICATIONS.name)
+    prepared = prepare_rows(table, ColumnMapping(text="review", rating="stars", product="product"))
+    summary = import_rows(
+        engine, prepared.rows, source="csv", source_name=MEDICATIONS.name, predictor=predictor
+    )
+    return summary.stored
+
+
+def _versions_per_review(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(PredictionRow.model_version, func.count(PredictionRow.review_id)).group_by(
+                PredictionRow.model_version
+            )
+        ).all()
+    return dict(rows)
+
+
+def test_rated_reviews_are_read_from_the_store_like_the_file(engine, medications):
+    base_predictor = Predictor.load(get_settings().model_dir)
+    assert _import_medications(engine, base_predictor) == 400
+    some = adapt.label_reviews(adapt.read_rated_store(engine, ["Calmira", "Allerfin"]), adapt.RatingCutoffs())
+    assert 0 < len(some.texts) < 400
+    everything = adapt.label_reviews(adapt.read_rated_store(engine, None), adapt.RatingCutoffs())
+    assert everything.counts == medications.counts
+
+
+def test_activate_rescore_rollback_keep_predictions_of_every_version(engine, medications_version):
+    base_predictor = Predictor.load(get_settings().model_dir)
+    stored = _import_medications(engine, base_predictor)
+    name = medications_version.version_dir.name
+    try:
+        registry.activate(name)
+        assert registry.active_name() == name
+        adapted = Predictor.load(registry.resolve_model_dir(None))
+        assert adapted.version == name
+        assert rescore(engine, [], adapted) == stored
+        counts = _versions_per_review(engine)
+        assert counts == {base_predictor.version: stored, name: stored}
+        latest = reviews_frame(engine)
+        assert set(latest["model_version"]) == {name}
+
+        registry.rollback()
+        assert registry.active_name() == registry.BASE
+        assert rescore(engine, [], base_predictor) == 0  # the base predictions were never deleted
+        assert _versions_per_review(engine) == counts
+        for version in (base_predictor.version, name):
+            frame = reviews_frame(engine, model_version=version)
+            assert len(frame) == stored and frame["label"].notna().all()
+    finally:
+        registry.rollback()

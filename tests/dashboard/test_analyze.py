@@ -1,0 +1,87 @@
+"""Analyze text: labels, probabilities and explanations, safe rendering, and the downloads."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from dashboard.pages.analyze import results_frame
+from dashboard.state import Keys
+from tests.dashboard.conftest import open_page, texts
+
+HOSTILE = "<script>alert('x')</script> **markdown** [link](javascript:alert(1)) terrible awful broken"
+
+
+def analyze(*lines: str):
+    at = open_page("analyze")
+    at.text_area(key=Keys.ANALYZE_INPUT).input("\n".join(lines)).run()
+    at.button(key="analyze").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_one_review_gets_label_probabilities_and_why(store, predictor) -> None:
+    text = "Absolutely love it, the sound is fantastic and battery lasts forever"
+    at = analyze(text)
+    expected = predictor.predict([text])[0]
+    assert expected.label == "positive"
+    assert at.expander[0].label.startswith("Positive · ")
+    assert at.get("badge") or any("Positive" in str(m.value) for m in at.markdown)
+    assert len(at.get("plotly_chart")) == 1  # the probability bar
+    confidence = next(m for m in at.metric if m.label == "Confidence")
+    assert confidence.value == f"{expected.confidence:.0%}"
+    # the word table explains the decision with at least one positive push
+    words = at.dataframe[-1].value
+    assert (words["weight"] > 0).any()
+    assert set(words["direction"]) <= {"Positive", "Negative"}
+
+
+def test_hostile_text_is_shown_literally(store, predictor) -> None:
+    at = analyze(HOSTILE)
+    bodies = texts(at.markdown)
+    highlighted = [b for b in bodies if "script" in b]
+    assert highlighted, bodies
+    body = highlighted[0]
+    # remove our colour directives: what is left must be fully escaped and read back as the input
+    plain = re.sub(r":(?:red|green)(?:-background)?\[((?:\\.|[^\]\\])*)\]", r"\1", body)
+    assert not re.search(r"(?<!\\)[*\[\]<>()`_#!:]", plain), plain
+    assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", plain) == HOSTILE
+    assert ":red" in body  # "terrible awful broken" pushed toward negative
+
+
+def test_many_lines_json_matches_the_cli_objects(store, predictor) -> None:
+    lines = ["Great value, works perfectly", "Broke after one day, awful", "It is a phone case"]
+    at = analyze(*lines)
+    results = at.session_state[Keys.ANALYZE_RESULTS]
+    expected = [p.to_json() for p in predictor.predict(lines)]
+    assert [r["prediction"] for r in results] == expected
+    json.dumps([r["prediction"] for r in results])  # serialisable as downloaded
+    summary = at.dataframe[0].value
+    assert list(summary["text"]) == lines
+    assert summary[["negative", "neutral", "positive"]].sum(axis=1).round(6).eq(1).all()
+    assert len(at.expander) == 3
+    frame = results_frame(results)
+    assert list(frame["label"]) == [e["label"] for e in expected]
+
+
+def test_empty_input_warns(store) -> None:
+    at = analyze("   ")
+    assert "at least one review" in at.warning[0].value
+    assert not at.expander
+
+
+def test_examples_button_fills_the_box(store) -> None:
+    at = open_page("analyze")
+    at.button(key="examples").click().run()
+    assert len(at.text_area(key=Keys.ANALYZE_INPUT).value.splitlines()) == 4
+
+
+def test_missing_model_is_a_readable_error(store, tmp_path, monkeypatch) -> None:
+    from core.settings import get_settings
+
+    monkeypatch.setenv("SENTIMENT_MODEL_DIR", str(tmp_path / "no-model"))
+    monkeypatch.setenv("SENTIMENT_REGISTRY_DIR", str(tmp_path / "no-registry"))
+    get_settings.cache_clear()
+    at = analyze("Great product")
+    assert "The model could not be loaded" in at.error[0].value
+    assert not at.expander

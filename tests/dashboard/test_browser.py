@@ -1,0 +1,159 @@
+"""End to end in a real browser: `streamlit run` + Debian's Chromium driven by Playwright.
+
+One session walks the whole product as a new user would: load the demo sample, read the
+Products charts, upload a semicolon/latin-1 CSV, paste reviews (hostile Markdown included), crawl
+the demo shop, and open the Model page. A screenshot of each page goes to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS, dashboard, demo_shop, shoot, wait_idle
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
+]
+
+LOAD_TIMEOUT_MS = 180_000  # scoring the 1,200-review demo sample on a busy 2-core machine
+STEP_TIMEOUT_MS = 60_000
+CRAWL_TIMEOUT_MS = 180_000
+LATIN1_CSV = (
+    "Fecha;Opinión;Puntuación\n"
+    "03/04/2026;Café excelente, la mejor cafetera;5\n"
+    "15/04/2026;Llegó rota, fatal;1\n"
+)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(app URL, demo shop URL), each on a free port, the app with its own empty data folder."""
+    work = tmp_path_factory.mktemp("browser")
+    with demo_shop(work) as shop, dashboard(work, {"SENTIMENT_SCRAPE_ALLOW_PRIVATE": "true"}) as app:
+        yield app, shop
+
+
+@pytest.fixture(scope="module")
+def page(servers: tuple[str, str]):
+    """One browser tab for the whole walk (session state carries across pages, as for a user)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            tab.set_default_timeout(STEP_TIMEOUT_MS)
+            tab.goto(servers[0], wait_until="domcontentloaded")
+            yield tab
+        finally:
+            browser.close()
+
+
+def go(page, title: str) -> None:
+    """Open a page from the sidebar navigation, as a user would."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+    page.get_by_role("heading", name=title, exact=True).first.wait_for()
+    wait_idle(page)
+
+
+def test_1_overview_loads_the_sample(page) -> None:
+    page.get_by_text("No reviews yet").wait_for()
+    shoot(page, "overview-empty")
+    page.get_by_role("button", name="Load sample data").click()
+    page.get_by_text("Demo sample loaded").wait_for(timeout=LOAD_TIMEOUT_MS)
+    wait_idle(page)
+    tiles = page.locator('[data-testid="stMetric"]')
+    assert tiles.count() == 6
+    assert "1,200" in tiles.first.inner_text()
+    page.get_by_text("Products needing attention").wait_for()
+    shoot(page, "overview")
+
+
+def test_2_products_draws_every_chart_and_the_table(page) -> None:
+    go(page, "Products")
+    charts = page.locator(".js-plotly-plot .main-svg")
+    charts.nth(4).wait_for()  # distribution, trend, heatmap, drivers, confidence
+    assert page.locator(".js-plotly-plot").count() >= 5
+    assert (
+        page.locator(
+            ".js-plotly-plot .main-svg .bars path, .js-plotly-plot .main-svg .scatterlayer path"
+        ).count()
+        > 0
+    )
+    caption = page.get_by_text(re.compile(r"Showing [\d,]+ of [\d,]+ reviews")).inner_text()
+    shown = int(re.search(r"Showing ([\d,]+)", caption).group(1).replace(",", ""))
+    assert shown > 0
+    # the review table is a canvas grid; its accessible row count says it has rows
+    grids = page.locator('[data-testid="stDataFrame"] [role="grid"]')
+    assert int(grids.last.get_attribute("aria-rowcount")) > 1
+    shoot(page, "products")
+
+
+def test_3_upload_semicolon_latin1(page, tmp_path: Path) -> None:
+    path = tmp_path / "resenas.csv"
+    path.write_bytes(LATIN1_CSV.encode("latin-1"))
+    go(page, "Upload reviews")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.get_by_text("delimiter ';'").wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text(re.compile(r"stored 2 new reviews")).wait_for()
+    wait_idle(page)
+    stored = page.locator('[data-testid="stMetric"]').filter(has_text="Stored").first.inner_text()
+    assert stored.split()[-1] == "2"
+    shoot(page, "upload")
+
+
+def test_4_analyze_pasted_reviews_safely(page) -> None:
+    go(page, "Analyze text")
+    hostile = "**markdown** <b>bold</b> and it broke, awful"
+    page.get_by_label("Reviews (one per line)").fill(f"I love it, works perfectly and looks great\n{hostile}")
+    page.get_by_role("button", name="Analyze", exact=True).click()
+    page.get_by_text(re.compile(r"^Positive · I love it")).wait_for()
+    wait_idle(page)
+    body = page.locator('[data-testid="stMain"]')
+    # the user's Markdown and HTML are shown as typed, never rendered
+    page.get_by_text(re.compile(r"Negative · .*\*\*markdown\*\*")).first.click()
+    wait_idle(page)
+    assert body.get_by_text("**markdown**", exact=False).count() > 0
+    assert body.locator("b", has_text="bold").count() == 0
+    assert body.locator("strong", has_text="markdown").count() == 0
+    shoot(page, "analyze")
+
+
+def test_5_scrape_the_demo_shop(page, servers: tuple[str, str]) -> None:
+    go(page, "Scrape")
+    page.get_by_label("Product page URLs (one per line)").fill(f"{servers[1]}/product.html")
+    page.get_by_text("Allow private and local addresses").click()
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text(re.compile(r"Done: [\d,]+ reviews found")).wait_for(timeout=CRAWL_TIMEOUT_MS)
+    wait_idle(page)
+    found = page.locator('[data-testid="stMetric"]').filter(has_text="Reviews found").first.inner_text()
+    assert int(found.split()[-1].replace(",", "")) > 0
+    shoot(page, "scrape")
+
+
+def test_6_model_card_and_health(page) -> None:
+    go(page, "Model")
+    page.get_by_role("heading", name="Health").wait_for()
+    assert (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text="Database")
+        .first.inner_text()
+        .endswith("sqlite")
+    )
+    shoot(page, "model")
+
+
+def test_7_spanish(page) -> None:
+    page.locator('[data-testid="stSidebar"]').get_by_text("English").click()
+    page.get_by_role("option", name="Español").click()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Productos").wait_for()
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Modelo", exact=True).count() == 1

@@ -1,0 +1,82 @@
+"""Products page: empty states, comparison, filters, drivers and the review table."""
+
+from __future__ import annotations
+
+from dashboard.state import Keys
+from tests.dashboard.conftest import open_page, texts
+
+
+def charts_on(at) -> list:
+    return at.get("plotly_chart")
+
+
+def review_table(at):
+    """The main review table (the last dataframe on the page)."""
+    return at.dataframe[-1].value
+
+
+def test_no_data_yet(store) -> None:
+    at = open_page("products")
+    assert "No reviews stored yet" in at.info[0].value
+    assert not charts_on(at)
+
+
+def test_one_product_every_chart_and_the_table(seeded) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
+    assert at.multiselect(key="products_select").value == ["Kettle K1"]
+    # distribution, trend, rating heatmap, drivers, confidence
+    assert len(charts_on(at)) == 5
+    assert texts(at.subheader) == ["Trend", "Ratings vs sentiment", "Drivers", "Confidence", "Reviews"]
+    table = review_table(at)
+    assert len(table) == 30 and set(table["product"]) == {"Kettle K1"}
+    # labels are pills: one-item lists of the raw label, shown with their display name
+    assert set(table["label"].str[0]) <= {"negative", "neutral", "positive"}
+    assert any("Showing 30 of 30 reviews" in c for c in texts(at.caption))
+    assert {"Download CSV", "Download Excel"} <= {b.label for b in at.get("download_button")}
+
+
+def test_compare_side_by_side_and_undated_product(seeded) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1", "Toaster T2"]})
+    assert len(review_table(at)) == 42
+    # the toaster has no dates: its trend is replaced by an explanation, the kettle's is drawn
+    assert any("Toaster T2: no dated reviews" in i for i in texts(at.info))
+    assert any("12 reviews without a date are left out of the trend" in c for c in texts(at.caption))
+
+
+def test_product_without_dates_explains_the_missing_trend(seeded) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Toaster T2"]})
+    assert any("The trend is hidden because these reviews have no dates" in i for i in texts(at.info))
+    assert len(review_table(at)) == 12
+
+
+def test_label_filter_and_search_narrow_the_table(seeded) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
+    at.pills(key="f_labels").set_value(["negative"]).run()
+    table = review_table(at)
+    assert 0 < len(table) < 30 and set(table["label"].str[0]) == {"negative"}
+    at.text_input(key="f_search").input("leaks").run()
+    table = review_table(at)
+    assert len(table) > 0 and table["text"].str.contains("leaks").all()
+
+
+def test_filter_with_no_results_and_clear(seeded) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
+    at.text_input(key="f_search").input("zeppelin").run()
+    assert "No reviews match these filters" in at.warning[0].value
+    assert not charts_on(at)
+    at.button(key="clear_filters").click().run()
+    assert len(review_table(at)) == 30
+
+
+def test_picking_a_driver_filters_the_table(seeded) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
+    negative_terms = at.pills(key="driver_neg").options
+    assert negative_terms, "expected negative drivers for the kettle"
+    term = negative_terms[0]
+    at.pills(key="driver_neg").set_value(term).run()
+    assert any(term in i for i in texts(at.info))
+    table = review_table(at)
+    for word in term.split():
+        assert table["text"].str.lower().str.contains(word).all()
+    at.button(key="clear_term").click().run()
+    assert len(review_table(at)) == 30

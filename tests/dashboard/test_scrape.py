@@ -1,0 +1,96 @@
+"""Scrape page: form checks, the address policy, and a real crawl of the demo shop with progress."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from core.queries import reviews_frame
+from core.settings import get_settings
+from dashboard.state import Keys
+from tests.dashboard.conftest import open_page, texts
+
+CRAWL_TIMEOUT_S = 180
+
+
+@pytest.fixture
+def demo_shop() -> Iterator[str]:
+    """The demo shop on a free local port (served from a thread of this process)."""
+    from scraping.demo_shop.site import start_server
+
+    server = start_server(0)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def allow_private(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTIMENT_SCRAPE_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+
+
+def submit(at, urls: str, private: bool = False):
+    at.text_area(key="crawl_urls").input(urls)
+    if private:
+        at.checkbox(key="crawl_private").check()
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def wait_for_end(at):
+    """Re-run the page (the browser's fragment does this every second) until the crawl ends."""
+    deadline = time.monotonic() + CRAWL_TIMEOUT_S
+    while time.monotonic() < deadline:
+        job = at.session_state[Keys.CRAWL_JOB]
+        if job.status().state != "running":
+            at.run()  # the run that notices the end and refreshes the page
+            return at.run()
+        time.sleep(0.5)
+        at.run()
+    job.cancel()
+    pytest.fail(f"crawl did not finish in {CRAWL_TIMEOUT_S} s: {job.log_tail()}")
+
+
+def test_start_needs_a_url(store) -> None:
+    at = submit(open_page("scrape"), "   ")
+    assert at.error[0].value == "Enter at least one URL."
+    assert at.session_state[Keys.CRAWL_JOB] is None
+
+
+def test_private_addresses_are_an_explicit_opt_in(store, monkeypatch) -> None:
+    monkeypatch.delenv("SENTIMENT_SCRAPE_ALLOW_PRIVATE", raising=False)
+    get_settings.cache_clear()
+    assert "crawl_private" not in [c.key for c in open_page("scrape").checkbox]
+    monkeypatch.setenv("SENTIMENT_SCRAPE_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+    assert "crawl_private" in [c.key for c in open_page("scrape").checkbox]
+
+
+def test_local_address_is_refused_without_the_setting(store, demo_shop, monkeypatch) -> None:
+    monkeypatch.delenv("SENTIMENT_SCRAPE_ALLOW_PRIVATE", raising=False)
+    get_settings.cache_clear()
+    at = wait_for_end(submit(open_page("scrape"), f"{demo_shop}/product.html"))
+    shown = " ".join(texts(at.error) + texts(at.text) + texts(at.warning))
+    assert "private" in shown.lower() or "refus" in shown.lower(), shown
+    assert reviews_frame(store).empty
+
+
+def test_crawl_the_demo_shop(store, predictor, demo_shop, allow_private) -> None:
+    at = submit(open_page("scrape"), f"{demo_shop}/product.html", private=True)
+    assert at.session_state[Keys.CRAWL_JOB] is not None
+    at = wait_for_end(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Pages fetched"]) >= 3  # the espresso machine's reviews span three pages
+    found = int(metrics["Reviews found"].replace(",", ""))
+    assert found > 0 and int(metrics["Stored"].replace(",", "")) == found
+    assert "reviews found" in at.success[0].value
+    assert any(link.proto.page.endswith("products") for link in at.page_link)
+    stored = reviews_frame(store)
+    assert len(stored) == found and set(stored["source"]) == {"scrape"}
+    # the crawled product is preselected on the Products page
+    assert set(at.session_state[Keys.SELECTED_PRODUCTS]) == set(stored["product"])

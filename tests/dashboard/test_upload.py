@@ -1,0 +1,101 @@
+"""Upload page with the real file uploader: good files stored with a summary, bad files explained."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from core.queries import reviews_frame
+from tests.dashboard.conftest import FIXTURES, open_page, texts
+
+CSV = "text/csv"
+
+
+def upload(name: str, data: bytes | None = None, mime: str = CSV):
+    """Open the Upload page and put a file in its uploader."""
+    at = open_page("upload")
+    content = data if data is not None else (FIXTURES / name).read_bytes()
+    at.file_uploader(key="upload_file").set_value((name, content, mime)).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_semicolon_latin1_file_is_previewed_mapped_and_stored(store, predictor) -> None:
+    at = upload("semicolon_latin1.csv")
+    preview = at.dataframe[0].value
+    assert list(preview.columns) == ["Fecha", "Opinión", "Puntuación"]
+    assert "Café excelente, muy buena cafetera" in set(preview["Opinión"])
+    assert any("delimiter ';'" in m for m in texts(at.markdown))
+    selects = {s.label: s.value for s in at.selectbox}
+    assert selects["Review text (required)"] == "Opinión"
+    assert selects["Date"] == "Fecha" and selects["Rating"] == "Puntuación"
+    assert selects["Product"] == "\u2014"  # no product column: the name below is used
+    at.text_input(key=at.text_input[0].key).input("Cafetera X").run()
+    at.button(key="import").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Rows read": "4", "Stored": "3", "Duplicates skipped": "0", "Rejected": "1"}
+    assert "empty text" in set(at.dataframe[-1].value["reason"])
+    assert at.get("download_button")  # the rejected rows, as a safe CSV
+    stored = reviews_frame(store)
+    assert set(stored["product"]) == {"Cafetera X"}
+    # day-first dates: 15/04/2026 can only be the 15th of April
+    assert pd.Timestamp("2026-04-15") in set(stored["review_date"])
+    assert any(link.proto.page.endswith("products") for link in at.page_link)
+
+
+def test_same_file_twice_counts_duplicates(store, predictor) -> None:
+    at = upload("reviews_small.csv")
+    at.button(key="import").click().run()
+    assert {m.label: m.value for m in at.metric}["Stored"] == "42"
+    at.button(key="import").click().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Stored"] == "0" and metrics["Duplicates skipped"] == "42"
+    reasons = at.dataframe[-1].value
+    assert dict(zip(reasons["reason"], reasons["rows"], strict=True)) == {
+        "empty text": 1,
+        "text has no words": 1,
+    }
+
+
+def test_xlsx_upload(store, predictor) -> None:
+    buffer = io.BytesIO()
+    pd.DataFrame(
+        {"Comment": ["Great blender, smooth results", "Motor burnt out quickly"], "Stars": [5, 1]}
+    ).to_excel(buffer, index=False)
+    at = upload(
+        "blender.xlsx", buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    at.button(key="import").click().run()
+    assert {m.label: m.value for m in at.metric}["Stored"] == "2"
+    assert set(reviews_frame(store)["product"]) == {"blender"}  # the file name is the default product
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.csv", "The file is empty."),
+        ("not_a_table.csv", "binary data"),
+    ],
+)
+def test_unreadable_files_show_the_ingest_message(store, name: str, message: str) -> None:
+    at = upload(name)
+    assert len(at.error) == 1 and message in at.error[0].value
+    assert not at.get("button") or "import" not in [b.key for b in at.button]
+
+
+def test_file_without_text_column_asks_for_one(store, predictor) -> None:
+    at = upload("no_text.csv")
+    assert at.selectbox[0].value == "\u2014"
+    assert "No column looks like review text" in at.warning[0].value
+    at.button(key="import").click().run()
+    assert "Choose the column that holds the review text" in at.error[0].value
+    # choosing a column by hand imports it; numbers-only cells are rejected with their reason
+    at.selectbox[0].set_value("id").run()
+    at.button(key="import").click().run()
+    assert not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Stored"] == "0" and metrics["Rejected"] == "2"
+    assert set(at.dataframe[-1].value["reason"]) == {"text has no words"}
