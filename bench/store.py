@@ -83,6 +83,22 @@ def _rows(count: int, seed: int = SEED) -> Iterator[dict[str, Any]]:
         }
 
 
+def _store_rows(count: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(product index, row) in the order a store fills up: one import per product per month,
+    for 24 months, so each product's reviews of a month sit together as they do after real imports.
+    """
+    months = 24
+    per_batch, extra = divmod(count, months * PRODUCTS)
+    rows = _rows(count)
+    for month in range(months):
+        first = datetime(2023 + month // 12, month % 12 + 1, 1)
+        for product in range(PRODUCTS):
+            for _ in range(per_batch + (1 if month * PRODUCTS + product < extra else 0)):
+                row = next(rows)
+                row["date"] = first + timedelta(minutes=random.Random(row["author"]).randint(0, 27 * 24 * 60))
+                yield product, row
+
+
 def make_csv(path: Path, rows: int) -> Path:
     """Write a CSV of `rows` synthetic reviews (product, date, stars, title, review, author)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,6 +152,7 @@ def build_store(url: str, reviews: int) -> None:
     one product in ten), as a store that has been used for a long time would hold."""
     from sqlalchemy import insert
 
+    from core import rollup
     from core.store import (
         PredictionRow,
         Product,
@@ -162,7 +179,7 @@ def build_store(url: str, reviews: int) -> None:
         chunk.clear()
         predictions.clear()
 
-    for review_id, row in enumerate(_rows(reviews), start=1):
+    for review_id, (product, row) in enumerate(_store_rows(reviews), start=1):
         # the model mostly agrees with the stars; sometimes not (sarcasm, mixed reviews)
         label = (
             labels[row["stars"]] if rng.random() < 0.85 else rng.choice(["negative", "neutral", "positive"])
@@ -171,9 +188,9 @@ def build_store(url: str, reviews: int) -> None:
         rest = (1 - confidence) / 2
         chunk.append(
             {
-                "id": review_id, "product_id": review_id % PRODUCTS + 1, "text": row["review"],
-                "title": row["title"], "rating_raw": str(row["stars"]), "rating": (row["stars"] - 1) / 4,
-                "review_date": row["date"], "author": row["author"], "source": "csv",
+                "id": review_id, "product_id": product + 1, "text": row["review"], "title": row["title"],
+                "rating_raw": str(row["stars"]), "rating": (row["stars"] - 1) / 4, "review_date": row["date"],
+                "author": row["author"], "source": "csv", "created_at": scored,
                 "content_hash": content_hash(row["review"], row["title"], row["author"]),
             }
         )  # fmt: skip
@@ -186,13 +203,15 @@ def build_store(url: str, reviews: int) -> None:
                 "scored_at": scored, "is_latest": True,
             }
         )  # fmt: skip
-        if review_id % 10 == 0:  # a re-scored product: a newer version becomes the latest
+        if product % 10 == 0:  # one product in ten was re-scored: a newer version is the latest
             predictions[-1]["is_latest"] = False
             predictions.append({**predictions[-1], "model_version": "bench-2", "is_latest": True})
         if len(chunk) == 50_000:
             flush()
     if chunk:
         flush()
+    with write_transaction(engine) as conn:
+        rollup.rebuild(conn)  # what the importer maintains row by row
     optimize(engine)  # what every import does at its end
 
 

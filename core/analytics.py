@@ -4,6 +4,10 @@ Every function takes a frame shaped like :func:`core.queries.reviews_frame` (col
 title, rating 0–1, review_date, label, negative, neutral, positive, confidence) and returns a new
 frame or dict; none touches the database. Each handles an empty frame by returning an empty result
 with the same columns. Shares count only the three sentiment labels ("unscorable" is left out).
+
+:func:`label_shares`, :func:`trend`, :func:`kpis` and :func:`products_needing_attention` also take the
+pre-aggregated frame of :func:`core.queries.daily_counts` (one row per product, day and label with a
+`count`), which answers an overview of millions of reviews without loading them.
 """
 
 from __future__ import annotations
@@ -25,6 +29,13 @@ WINDOWS = {"D": 7, "W": 4, "M": 3}  # default rolling window per frequency: a we
 PLACEHOLDER_PREFIX = "xx"  # core.text maps URLs, numbers, @users, emoticons to xx... tokens
 
 
+def _weights(frame: pd.DataFrame) -> pd.Series:
+    """Reviews each row stands for: 1, or `count` in a frame from :func:`core.queries.daily_counts`."""
+    if "count" in frame.columns:
+        return frame["count"].astype(float)
+    return pd.Series(1.0, index=frame.index)
+
+
 def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[frame["label"].isin(LABELS)]
 
@@ -40,7 +51,7 @@ def label_shares(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     rows = []
     for group in groups:
         part = data if by is None else data.loc[data[by] == group]
-        counts = part["label"].value_counts()
+        counts = _weights(part).groupby(part["label"]).sum()
         total = int(counts.sum())
         for label in LABELS:
             count = int(counts.get(label, 0))
@@ -94,7 +105,7 @@ def trend(
     parts = []
     for group in groups:
         part = data if group is None else data.loc[data["product"] == group]
-        counts = part.groupby(["period", "label"]).size().unstack("label")
+        counts = _weights(part).groupby([part["period"], part["label"]]).sum().unstack("label")
         counts = counts.reindex(index=periods, columns=list(LABELS)).fillna(0).astype(int)
         volume = counts.sum(axis=1)
         rolling_counts = counts.rolling(window, min_periods=1).sum()
@@ -152,16 +163,22 @@ def _windows(
 
 
 def _measures(part: pd.DataFrame) -> dict[str, float | None]:
+    weights = _weights(part)
     labelled = _labelled(part)
-    total = len(labelled)
+    per_label = weights[labelled.index].groupby(labelled["label"]).sum()
+    total = float(per_label.sum())
     values: dict[str, float | None] = {
-        "reviews": float(len(part)),
-        "products": float(part["product"].nunique()) if len(part) else 0.0,
+        "reviews": float(weights.sum()),
+        "products": float(part.loc[weights > 0, "product"].nunique()) if len(part) else 0.0,
     }
     for label in LABELS:
-        values[label] = float((labelled["label"] == label).sum() / total) if total else None
-    ratings = part["rating"].dropna() if "rating" in part else pd.Series(dtype=float)
-    values["avg_rating"] = float(ratings.mean()) if len(ratings) else None
+        values[label] = float(per_label.get(label, 0.0) / total) if total else None
+    if "rating_sum" in part.columns:  # pre-aggregated: sums and counts of ratings
+        rated = float(part["rating_count"].sum())
+        values["avg_rating"] = float(part["rating_sum"].sum() / rated) if rated else None
+    else:
+        ratings = part["rating"].dropna() if "rating" in part else pd.Series(dtype=float)
+        values["avg_rating"] = float(ratings.mean()) if len(ratings) else None
     return values
 
 
@@ -207,10 +224,10 @@ def products_needing_attention(
     def shares(part: pd.DataFrame | None) -> pd.DataFrame:
         if part is None or part.empty:
             return pd.DataFrame(columns=["reviews", "share"], dtype=float)
-        grouped = part.groupby("product")["label"]
-        table = pd.DataFrame(
-            {"reviews": grouped.size(), "share": grouped.agg(lambda s: (s == "negative").mean())}
-        )
+        weights = _weights(part)
+        reviews = weights.groupby(part["product"]).sum()
+        negative = weights.where(part["label"] == "negative", 0.0).groupby(part["product"]).sum()
+        table = pd.DataFrame({"reviews": reviews, "share": negative / reviews})
         table.loc[table["reviews"] < min_reviews, "share"] = math.nan
         return table
 
@@ -269,7 +286,7 @@ def drivers(
     min_count: int = 3,
     language: str = "english",
     prior_scale: float = 1.0,
-    max_reviews: int = 50_000,
+    max_reviews: int = 3_000,
 ) -> pd.DataFrame:
     """Words and two-word phrases over-represented in negative versus positive reviews, and vice versa.
 
@@ -282,7 +299,7 @@ def drivers(
 
     :param min_count: a term must appear in at least this many negative+positive reviews.
     :param max_reviews: at most this many reviews per side are read (a fixed random sample), so the
-        chart stays interactive on very large products.
+        chart stays interactive on large products; the counts are then those of the sample.
     :return: columns term, words (1 or 2), side (negative | positive: where it is over-represented),
         z, log_odds, negative_reviews, positive_reviews; the `top` terms of each side, strongest first.
     """

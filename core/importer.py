@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -426,7 +427,6 @@ def _write(
     if names:
         conn.execute(upsert_ignore(conn, Product.__table__), [{"name": n, "created_at": now} for n in names])
     product_ids = _product_ids(conn, names)
-    table = Review.__table__
     stored = 0
     changes: list[pd.DataFrame] = []
     for start in range(0, len(new), WRITE_CHUNK):
@@ -448,19 +448,22 @@ def _write(
             }
             for digest, row in chunk
         ]
-        inserted = conn.execute(
-            upsert_ignore(conn, table).returning(table.c.product_id, table.c.content_hash, table.c.id), params
-        ).all()
         # Rows a concurrent import stored first are missing here; their scores are simply dropped.
-        ids = {(product_id, digest): review_id for product_id, digest, review_id in inserted}
-        keep = [i for i, p in enumerate(params) if (p["product_id"], p["content_hash"]) in ids]
-        review_ids = [ids[(params[i]["product_id"], params[i]["content_hash"])] for i in keep]
+        ids = _insert_reviews(conn, params)
+        keep = sorted(ids)
+        review_ids = [ids[i] for i in keep]
         chunk_scores = scores.iloc[[start + i for i in keep]]
         if review_ids:
-            conn.execute(
-                PredictionRow.__table__.insert(),
-                _prediction_params(review_ids, chunk_scores, model_version, now),
-            )
+            predictions = _prediction_params(review_ids, chunk_scores, model_version, now)
+            if conn.dialect.name == "sqlite":
+                scored_at = _sqlite_time(now)
+                rows = [(*p.values(),) for p in predictions]
+                columns = list(predictions[0])
+                at = columns.index("scored_at")
+                rows = [(*row[:at], scored_at, *row[at + 1 :]) for row in rows]
+                _sqlite_executemany(conn, PredictionRow.__tablename__, columns, rows)
+            else:
+                conn.execute(PredictionRow.__table__.insert(), predictions)
         stored += len(review_ids)
         changes.append(
             rollup.deltas(
@@ -474,6 +477,49 @@ def _write(
             progress(len(new) + start + len(chunk), total)
     rollup.apply(conn, changes)
     return stored
+
+
+def _insert_reviews(conn: Connection, params: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert reviews, skipping (product, hash) pairs already stored; return {index in params: new id}."""
+    table = Review.__table__
+    if conn.dialect.name != "sqlite":
+        inserted = conn.execute(
+            upsert_ignore(conn, table).returning(table.c.product_id, table.c.content_hash, table.c.id), params
+        ).all()
+        ids = {(product_id, digest): review_id for product_id, digest, review_id in inserted}
+        return {
+            i: ids[(p["product_id"], p["content_hash"])]
+            for i, p in enumerate(params)
+            if (p["product_id"], p["content_hash"]) in ids
+        }
+    # SQLite: this transaction holds the database's only write lock (BEGIN IMMEDIATE), so ids from
+    # max(id) + 1 are ours; the rows actually inserted are those ids still present afterwards.
+    first = conn.exec_driver_sql("SELECT coalesce(max(id), 0) + 1 FROM reviews").scalar_one()
+    columns = ["id", *params[0]] if params else []
+    rows = [
+        (first + i, *(_sqlite_time(v) if isinstance(v, datetime) else v for v in p.values()))
+        for i, p in enumerate(params)
+    ]
+    _sqlite_executemany(conn, table.name, columns, rows, ignore=True)
+    present = conn.exec_driver_sql("SELECT id FROM reviews WHERE id >= ?", (first,)).scalars()
+    return {review_id - first: review_id for review_id in present}
+
+
+def _sqlite_time(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DateTime stores, so both write paths compare equal."""
+    return value.isoformat(" ", "microseconds")
+
+
+def _sqlite_executemany(
+    conn: Connection, table: str, columns: list[str], rows: list[tuple[Any, ...]], ignore: bool = False
+) -> None:
+    """Bulk INSERT through the driver's executemany: on a 100k-row import SQLAlchemy's per-value
+    processing costs more than SQLite's own work."""
+    if rows:
+        placeholders = ", ".join("?" for _ in columns)
+        conflict = " ON CONFLICT DO NOTHING" if ignore else ""
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}){conflict}"
+        conn.exec_driver_sql(sql, rows)
 
 
 def _record(conn: Connection, summary: ImportSummary, owns_run: bool) -> None:

@@ -9,7 +9,7 @@ tests compare against).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -26,6 +26,19 @@ _LATEST = and_(PredictionRow.review_id == Review.id, PredictionRow.is_latest == 
 def day_key(value: datetime | None) -> str:
     """``YYYY-MM-DD`` of a naive UTC datetime, or ``""`` when there is no date."""
     return "" if value is None or pd.isna(value) else value.date().isoformat()
+
+
+def week_key(day: str) -> str:
+    """The Monday of a ``YYYY-MM-DD`` day's week (``""`` stays ``""``)."""
+    if not day:
+        return ""
+    value = date.fromisoformat(day)
+    return (value - timedelta(days=value.weekday())).isoformat()
+
+
+def month_key(day: str) -> str:
+    """The first of a ``YYYY-MM-DD`` day's month (``""`` stays ``""``)."""
+    return f"{day[:7]}-01" if day else ""
 
 
 def deltas(
@@ -87,6 +100,8 @@ def apply(conn: Connection, changes: Sequence[pd.DataFrame]) -> None:
         {
             "product_id": int(p),
             "day": d,
+            "week": week_key(d),
+            "month": month_key(d),
             "label": label,
             "reviews": int(n),
             "rating_sum": float(s),
@@ -104,13 +119,18 @@ def computed(conn: Connection) -> Any:
     """The SELECT computing the table's rows from reviews and their latest predictions."""
     if conn.dialect.name == "sqlite":
         day = func.coalesce(func.substr(Review.review_date, 1, 10), "")  # stored as 'YYYY-MM-DD HH:MM:SS'
+        week = func.coalesce(func.date(Review.review_date, "weekday 0", "-6 days"), "")  # back to Monday
     else:
         day = func.coalesce(func.to_char(Review.review_date, "YYYY-MM-DD"), "")
+        week = func.coalesce(func.to_char(func.date_trunc("week", Review.review_date), "YYYY-MM-DD"), "")
+    month = func.coalesce(func.substr(func.nullif(day, ""), 1, 7).op("||")("-01"), "")
     label = func.coalesce(PredictionRow.label, "")
     return (
         select(
             Review.product_id,
             day.label("day"),
+            func.max(week).label("week"),
+            func.max(month).label("month"),
             label.label("label"),
             func.count().label("reviews"),
             func.coalesce(func.sum(Review.rating), 0.0).label("rating_sum"),
@@ -126,5 +146,6 @@ def computed(conn: Connection) -> Any:
 def rebuild(conn: Connection) -> None:
     """Recompute the whole table from reviews and their latest predictions (inside a transaction)."""
     conn.execute(delete(DailySentiment))
-    columns = [DailySentiment.__table__.c[name] for name in KEYS + VALUES]
+    names = ["product_id", "day", "week", "month", "label", *VALUES]
+    columns = [DailySentiment.__table__.c[name] for name in names]
     conn.execute(insert(DailySentiment).from_select(columns, computed(conn)))

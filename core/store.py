@@ -189,6 +189,9 @@ class DailySentiment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
     day: Mapped[str] = mapped_column(String(10))
+    # the day's week (its Monday) and month (its 1st), so weekly and monthly views group plain columns
+    week: Mapped[str] = mapped_column(String(10), default="")
+    month: Mapped[str] = mapped_column(String(10), default="")
     label: Mapped[str] = mapped_column(String(12))
     reviews: Mapped[int] = mapped_column(Integer, default=0)
     rating_sum: Mapped[float] = mapped_column(Float, default=0.0)
@@ -301,6 +304,10 @@ def _configure_sqlite(engine: Engine, wal: bool) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode except on power loss
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        # Reading one product's reviews touches pages all over a large file: map it into memory and
+        # keep a larger page cache rather than paying a read() call per page.
+        cursor.execute("PRAGMA mmap_size=1073741824")
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
         # SQLite's LIKE and lower() fold ASCII only; text search of "ÑANDÚ" needs Unicode case folding
         dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
@@ -354,8 +361,14 @@ def ensure_schema(engine: Engine) -> int:
     with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
-        existed = inspect(conn).has_table(Review.__tablename__)
+        existing = set(inspect(conn).get_table_names())
+        existed = Review.__tablename__ in existing
         Base.metadata.create_all(conn)
+        _add_missing_indexes(conn, existing)
+        if existed and DailySentiment.__tablename__ not in existing:
+            from core import rollup  # imported here: core.rollup imports this module
+
+            rollup.rebuild(conn)  # a store from before the rollup: compute it once
         row = conn.execute(select(AppSetting.value).where(AppSetting.key == "schema_version")).first()
         # a database without a recorded version predates versioning: version 1 is that baseline
         version = int(row[0]) if row else (1 if existed else SCHEMA_VERSION)
@@ -372,6 +385,14 @@ def ensure_schema(engine: Engine) -> int:
                 .values(value=str(SCHEMA_VERSION))
             )
     return SCHEMA_VERSION
+
+
+def _add_missing_indexes(conn: Connection, existing: set[str]) -> None:
+    """Create indexes added to tables that already existed (create_all only makes new tables)."""
+    for table in Base.metadata.sorted_tables:
+        if table.name in existing:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
 
 
 def schema_version(engine: Engine) -> int:

@@ -86,6 +86,10 @@ _SMILE_RE = re.compile(r"(?<![\w/])(?:[:;=8][\-o*']?[)\]dDpP]|<3)(?!\w)")
 _FROWN_RE = re.compile(r"(?<![\w/])[:;=8][\-o*']?[(\[/\\](?!\w)")
 _NUMBER_RE = re.compile(r"(?<![^\W\d_])\d+(?:[.,:/]\d+)*")
 _ELONGATION_RE = re.compile(r"(\w)\1{2,}|([!?.])\2{2,}")
+# Cheap pre-checks (a plain scan is ~3x faster than the patterns above); skipping the substitution when
+# they find nothing gives exactly the same tokens.
+_ANY_TRIPLE_RE = re.compile(r"(.)\1\1", re.DOTALL)
+_ANY_DIGIT_RE = re.compile(r"\d")
 _TOKEN_RE = re.compile(
     r"[^\W\d_]+(?:'[^\W\d_]+)*"  # words, with inner apostrophes (don't, l'eau)
     r"|[!?]"  # exclamation and question marks carry sentiment
@@ -119,7 +123,8 @@ def tokenize(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
     removed. Pass :func:`stopword_set` (or the set stored in a model's feature config) as
     `stopwords`; negations and contrast words are never in it.
     """
-    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # ASCII is already NFKC-normal
+        text = unicodedata.normalize("NFKC", text)
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:
@@ -131,8 +136,11 @@ def tokenize(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
     if ":" in text or ";" in text or "=" in text or "<3" in text:
         text = _SMILE_RE.sub(f" {SMILE_TOKEN} ", text)
         text = _FROWN_RE.sub(f" {FROWN_TOKEN} ", text)
-    text = _NUMBER_RE.sub(f" {NUMBER_TOKEN} ", text.lower())
-    text = _ELONGATION_RE.sub(_squash, text)
+    text = text.lower()
+    if _ANY_DIGIT_RE.search(text):
+        text = _NUMBER_RE.sub(f" {NUMBER_TOKEN} ", text)
+    if _ANY_TRIPLE_RE.search(text):
+        text = _ELONGATION_RE.sub(_squash, text)
     if "\u2019" in text:
         text = text.replace("\u2019", "'")
     tokens: list[str] = []

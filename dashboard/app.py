@@ -1,7 +1,9 @@
 """The dashboard's entry point: page config, the shared sidebar, and the page router.
 
-Run with `make run` (or `streamlit run dashboard/app.py`). Each page lives in `pages/` and is
-one file; this file only frames them.
+Run with `make run` (or `streamlit run dashboard/app.py`). Each page is one file in `views/`;
+this file only frames them. (Not `pages/`: Streamlit treats a `pages/` folder next to the entry
+file as a legacy multipage app, and the first visitor after a restart who opens a deep link such
+as `/products` would get that page without this router, its sidebar or its language.)
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ with st.sidebar:
 
 
 def page(name: str, icon: str, default: bool = False) -> st.Page:
-    """`pages/<name>.py` titled in the session's language; url_path stays fixed, so switching
+    """`views/<name>.py` titled in the session's language; url_path stays fixed, so switching
     language keeps the user on the same page.
     """
-    return st.Page(f"pages/{name}.py", title=t(f"page.{name}"), icon=icon, url_path=name, default=default)
+    return st.Page(f"views/{name}.py", title=t(f"page.{name}"), icon=icon, url_path=name, default=default)
 
 
 pages = {

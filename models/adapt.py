@@ -48,7 +48,6 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from torch.nn.utils import parametrize
 
 from core.features import FeatureConfig, Featurizer
 from core.language import dominant_language, language_shares
@@ -416,42 +415,10 @@ def extend_model(base: BagModel, ext: Extension, lex: dict[str, float]) -> BagMo
 # ---------------------------------------------------------------------------------------------- training
 
 
-class _Anchor(nn.Module):
-    """Parametrisation `weight = anchor + delta`: AdamW's weight decay on `delta` pulls toward the anchor."""
-
-    def __init__(self, anchor: torch.Tensor) -> None:
-        super().__init__()
-        self.register_buffer("anchor", anchor.detach().clone())
-
-    def forward(self, delta: torch.Tensor) -> torch.Tensor:
-        return self.anchor + delta
-
-    def right_inverse(self, weight: torch.Tensor) -> torch.Tensor:
-        return weight - self.anchor
-
-
-_ANCHORED = (("embedding", "weight"), ("head", "weight"), ("head", "bias"))
-
-
-def anchor_to_start(model: BagModel) -> None:
-    """L2-SP: anchor every trainable tensor at its current (base) value."""
-    for module_name, tensor_name in _ANCHORED:
-        module = getattr(model, module_name)
-        parametrize.register_parametrization(module, tensor_name, _Anchor(getattr(module, tensor_name)))
-
-
-def release_anchor(model: BagModel) -> None:
-    """Fold `anchor + delta` back into plain parameters, so the model exports like any BagModel."""
-    for module_name, tensor_name in _ANCHORED:
-        parametrize.remove_parametrizations(getattr(model, module_name), tensor_name, leave_parametrized=True)
-
-
 def compact_model(model: BagModel, rows: np.ndarray) -> BagModel:
     """A BagModel over only the table rows `rows` (sorted), with their weights and valence."""
     index = torch.from_numpy(rows)
     config = BagConfig(len(rows), dim=model.config.dim, dropout=model.config.dropout)
-    if hasattr(config, "sparse"):
-        config.sparse = False  # dense gradients, so AdamW's decay (the L2-SP anchor) reaches the table
     small = BagModel(config, model.valence[index])
     with torch.no_grad():
         small.embedding.weight.copy_(model.embedding.weight[index])
@@ -473,18 +440,39 @@ def scatter_back(small: BagModel, model: BagModel, rows: np.ndarray) -> None:
         model.head.load_state_dict(small.head.state_dict())
 
 
-class _Ticking(nn.Module):
-    """Wraps the network during :func:`train_loop` to report progress once per training batch."""
+class _Anchored(nn.Module):
+    """Wraps the network during :func:`train_loop`: L2-SP toward the base weights, and progress ticks.
 
-    def __init__(self, model: nn.Module, batches: int, on_batch: Callable[[int, int], None]) -> None:
+    Before each training batch, the embedding rows the batch uses and the head are pulled toward their
+    base values by the factor `1 - lr * strength` (decoupled weight decay, as AdamW does toward zero, but
+    toward the starting point; lazily per touched row, as sparse optimisers decay). The embedding's
+    sparse gradients keep each step's cost to the rows in the batch.
+    """
+
+    def __init__(
+        self, model: BagModel, keep: float, batches: int, on_batch: Callable[[int, int], None]
+    ) -> None:
         super().__init__()
         self.model = model
+        self.keep = keep  # 1 - lr * strength; 1.0 disables the anchor
+        self.anchor_embedding = model.embedding.weight.detach().clone()
+        self.anchor_head = [p.detach().clone() for p in model.head.parameters()]
         self.batches = max(batches, 1)
         self.on_batch = on_batch
         self.done = 0
 
+    @torch.no_grad()
+    def _pull(self, ids: torch.Tensor) -> None:
+        rows = torch.unique(ids)
+        weight, anchor = self.model.embedding.weight, self.anchor_embedding
+        weight[rows] = anchor[rows] + (weight[rows] - anchor[rows]) * self.keep
+        for param, start in zip(self.model.head.parameters(), self.anchor_head, strict=True):
+            param.copy_(start + (param - start) * self.keep)
+
     def forward(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
         if self.training:
+            if self.keep < 1.0:
+                self._pull(ids)
             self.done += 1
             self.on_batch(self.done, self.batches)
         return self.model(ids, offsets)
@@ -587,6 +575,7 @@ def adapt(
             ts.weights = ts.weights * np.float32(options.mix_weight)
             mixed.append(ts)
         train = concat_textsets([train, *mixed], "train+general")
+    timings = {"data_and_features": round(time.perf_counter() - started, 1)}
     _report(progress, "training", 0.1, f"Training on {len(train)} examples")
 
     # Train only the table rows these examples touch (a compact copy): rows no analyst review uses
@@ -594,9 +583,6 @@ def adapt(
     rows = np.unique(np.concatenate([train.ids, val.ids]))
     small = compact_model(model, rows)
     train_c, val_c = remap(train, rows, model.config.n_features), remap(val, rows, model.config.n_features)
-    anchored = options.anchor > 0
-    if anchored:
-        anchor_to_start(small)
     n_batches = options.epochs * -(-len(train) // options.batch_size)
 
     def on_batch(done: int, total: int) -> None:
@@ -605,17 +591,16 @@ def adapt(
                 progress, "training", 0.1 + 0.75 * done / total, f"Training: batch {done} of at most {total}"
             )
 
-    ticking = _Ticking(small, n_batches, on_batch)
+    wrapped = _Anchored(small, 1.0 - options.lr * options.anchor, n_batches, on_batch)
     result = train_loop(
-        ticking, train_c, [val_c], epochs=options.epochs, batch_size=options.batch_size, lr=options.lr,
-        weight_decay=options.anchor, patience=options.patience, seed=options.seed, log=False,
+        wrapped, train_c, [val_c], epochs=options.epochs, batch_size=options.batch_size, lr=options.lr,
+        patience=options.patience, seed=options.seed, log=False,
     )  # fmt: skip
-    if anchored:
-        release_anchor(small)
     temperature = fit_temperature(small, [val_c])
     scatter_back(small, model, rows)
     model.eval()
     scorer = Scorer(model, temperature=temperature, band=base.band).eval()
+    timings["training"] = round(time.perf_counter() - started - timings["data_and_features"], 1)
     _report(progress, "evaluating", 0.88, "Scoring the held-out reviews with both models")
 
     held_idx = parts["heldout"]
@@ -680,7 +665,8 @@ def adapt(
             "best_val_macro_f1": result.best_score,
             "history": result.history,
             "seconds": round(time.perf_counter() - started, 1),
-            "forgetting_guard": _guard_text(anchored, mix, options),
+            "timings": {**timings, "compact_rows": len(rows)},
+            "forgetting_guard": _guard_text(options.anchor > 0, mix, options),
             "mixed_general_examples": int(len(train) - len(parts["train"])),
             "vocabulary": {
                 "base_words": base.features.n_words,

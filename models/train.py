@@ -53,16 +53,16 @@ class TrainConfig:
 
     arch: str = "bag"  # "bag" (fastText-style, shipped) or "cnn"
     domains: tuple[str, ...] = ("tweets", "imdb")  # corpora used for training and validation
-    epochs: int = 10  # upper bound; early stopping usually ends sooner
-    patience: int = 2  # epochs without validation improvement before stopping
+    epochs: int = 5  # upper bound; early stopping usually ends sooner (best epoch is 1-2)
+    patience: int = 1  # epochs without validation improvement before stopping
     batch_size: int = 64  # small batches suit the sparse bag model
-    lr: float = 3e-3  # AdamW learning rate
+    lr: float = 5e-3  # Adam learning rate (SparseAdam for the embedding table)
     weight_decay: float = 0.0  # embeddings are sparse-ish; decay hurt rare words in early tries
     seed: int = 13  # python, numpy and torch seeds
     dim: int = 32  # bag model embedding width
     cnn_max_len: int = 128  # tokens the CNN sees (comparison only)
     max_train_per_domain: int | None = None  # subsample for quick comparisons
-    tweets_boost: float = 1.0  # extra weight on the tweets domain after equalising the domains
+    tweets_boost: float = 1.5  # extra weight on the tweets domain after equalising the domains
     band: float = 0.3  # mixed band (models.model.mixed_band); see the model card for the choice
     threads: int = 2  # torch intra-op threads (the machine has 2 cores)
 
@@ -502,3 +502,295 @@ def train_run(corpus: Corpus, config: TrainConfig, eval_domains: Sequence[str] =
             run_metrics[f"{d}/{split}"] = metrics(ts.labels, probs)
     return Run(config, features, featurizer, scorer, result, temperature, run_metrics,
                round(1000 * elapsed / max(scored, 1) * 1000, 2))  # fmt: skip
+
+
+# ---------------------------------------------------------------- evaluation of a shipped artifact
+
+
+def evaluate_predictor(predictor: object, frame: pd.DataFrame, batch_size: int = 2048) -> dict[str, object]:
+    """Metrics of a loaded :class:`core.predictor.Predictor` on a labelled frame (columns text, label).
+
+    Every text is scored (no unscorable masking), exactly as the model card's figures were computed;
+    the MLOps gate test calls this on the committed artifact.
+    """
+    texts = frame["text"].tolist()
+    parts = []
+    for start in range(0, len(texts), batch_size):
+        ids, offsets = predictor.featurizer.encode(texts[start : start + batch_size])  # type: ignore[attr-defined]
+        parts.append(predictor.score_encoded(ids, offsets))  # type: ignore[attr-defined]
+    probs = np.concatenate(parts) if parts else np.zeros((0, 3))
+    return metrics(frame["label"].map(LABEL_ID).to_numpy(np.int64), probs)
+
+
+def choose_band(run: Run, corpus: Corpus, bands: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)) -> dict:
+    """Pick the mixed band on validation data: best tweet macro-F1 while IMDB accuracy stays >= 0.90
+    and within 1.5 points of no band. Returns the sweep and the choice (recorded in the card)."""
+    sweep, base_imdb = [], None
+    probs = {}
+    for d in ("tweets", "imdb"):
+        ts = make_textset(run.featurizer, corpus.tokens[d]["val"], corpus.frames[d]["val"])
+        p = torch.from_numpy(predict_proba(run.result.model, ts))
+        probs[d] = (ts, torch.softmax(torch.log(p.clamp_min(1e-12)) / run.temperature, dim=1))
+    best = (-1.0, 0.0)
+    for band in bands:
+        row = {"band": band}
+        for d, (ts, p) in probs.items():
+            m = metrics(ts.labels, mixed_band(p, band).numpy())
+            row[f"{d}_val_macro_f1"], row[f"{d}_val_accuracy"] = m["macro_f1"], m["accuracy"]
+        base_imdb = row["imdb_val_accuracy"] if base_imdb is None else base_imdb
+        ok = row["imdb_val_accuracy"] >= max(0.90, base_imdb - 0.015)
+        if ok and row["tweets_val_macro_f1"] > best[0]:
+            best = (row["tweets_val_macro_f1"], band)
+        sweep.append(row)
+    return {"chosen": best[1], "sweep": sweep}
+
+
+def summary(m: dict[str, object]) -> dict[str, object]:
+    """The headline numbers of a metrics dict."""
+    keys = ("n", "accuracy", "macro_f1", "polarity_accuracy")
+    return {k: m[k] for k in keys if k in m}
+
+
+def compare_architectures(corpus: Corpus, base: TrainConfig, per_domain: int, epochs: int,
+                          max_batches: int | None = None) -> dict[str, dict]:  # fmt: skip
+    """Bag vs CNN on the same subsample: in-domain test and leave-one-domain-out macro-F1, speed, size."""
+    out: dict[str, dict] = {}
+    for arch in ("bag", "cnn"):
+        row: dict[str, object] = {}
+        for domains, tag in ((("tweets", "imdb"), "both"), (("tweets",), "no_imdb"), (("imdb",), "no_tweets")):
+            cfg = TrainConfig(**{**asdict(base), "arch": arch, "domains": domains, "epochs": epochs,
+                                 "patience": 1, "max_train_per_domain": per_domain, "band": 0.0})  # fmt: skip
+            run = train_run(corpus, cfg, max_batches=max_batches)
+            if tag == "both":
+                row["tweets_test_macro_f1"] = run.metrics["tweets/test"]["macro_f1"]
+                row["imdb_test_accuracy"] = run.metrics["imdb/test"]["accuracy"]
+                row["train_seconds"] = run.result.seconds
+                row["predict_ms_per_1k_texts"] = run.predict_ms_per_1k
+                row["parameters"] = sum(p.numel() for p in run.result.model.parameters())
+            elif tag == "no_imdb":
+                row["lodo_imdb_test_polarity_accuracy"] = run.metrics["imdb/test"].get("polarity_accuracy")
+                row["lodo_imdb_test_macro_f1"] = run.metrics["imdb/test"]["macro_f1"]
+            else:
+                row["lodo_tweets_test_macro_f1"] = run.metrics["tweets/test"]["macro_f1"]
+        out[arch] = row
+    return out
+
+
+# ---------------------------------------------------------------- the story
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`make train`: data -> features -> compare -> final model -> leave-one-domain-out -> export -> card."""
+    parser = argparse.ArgumentParser(description="Train and export the sentiment model.")
+    parser.add_argument("--dry-run", action="store_true", help="one tiny batch end to end, into a temp dir")
+    parser.add_argument("--out", type=Path, default=None, help="output directory (default: models/)")
+    parser.add_argument("--skip-compare", action="store_true", help="skip the architecture comparison")
+    args = parser.parse_args(argv)
+    dry = args.dry_run
+    out_dir = args.out or (Path(tempfile.mkdtemp(prefix="sentiment-dry-")) if dry else MODELS_DIR)
+    started = time.perf_counter()
+    config = TrainConfig(epochs=1) if dry else TrainConfig()
+    torch.set_num_threads(config.threads)
+    max_batches = 1 if dry else None
+    limit = 64 if dry else None
+
+    print("1. data: downloading/verifying corpora, splitting, tokenising", flush=True)
+    corpus = load_corpus(limit=limit, seed=config.seed)
+    sizes = {d: {s: len(f) for s, f in splits.items()} for d, splits in corpus.frames.items()}
+
+    comparison: dict[str, dict] = {}
+    if not args.skip_compare:
+        print("2. architectures: bag vs CNN on a subsample", flush=True)
+        comparison = compare_architectures(corpus, config, per_domain=64 if dry else 5000,
+                                           epochs=1 if dry else 3, max_batches=max_batches)  # fmt: skip
+
+    print("3. final model on both domains", flush=True)
+    final = train_run(corpus, config, max_batches=max_batches)
+    band = choose_band(final, corpus)
+    final.scorer.band = band["chosen"]
+
+    print(f"4. leave one domain out (band {band['chosen']})", flush=True)
+    lodo: dict[str, dict] = {}
+    for domains, held in ((("tweets",), "imdb"), (("imdb",), "tweets")):
+        cfg = TrainConfig(**{**asdict(config), "domains": domains, "band": band["chosen"]})
+        run = train_run(corpus, cfg, eval_domains=(held,), max_batches=max_batches)
+        lodo[f"trained_without_{held}/{held}/test"] = run.metrics[f"{held}/test"]
+
+    print(f"5. export to {out_dir}", flush=True)
+    from core.predictor import Predictor
+    from models.export import export
+
+    export(final.scorer, final.features, out_dir)
+    model_path = out_dir / "sentiment.pt"
+    version = f"base-{time.strftime('%Y%m%d')}-{corpora.sha256_file(model_path)[:8]}"
+    (out_dir / "model_card.json").write_text(json.dumps({"version": version}))
+    shipped = Predictor.load(out_dir)  # evaluate what ships, through the product's own loader
+    in_domain = {f"{d}/test": evaluate_predictor(shipped, corpus.frames[d]["test"]) for d in corpus.frames}
+    speed = measure_speed(shipped, corpus)
+    card = build_card(version, config, final, band, in_domain, lodo, comparison, sizes, speed, dry)
+    (out_dir / "model_card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    (out_dir / "MODEL_CARD.md").write_text(render_card_md(card), encoding="utf-8")
+    for key, m in {**in_domain, **lodo}.items():
+        print(f"   {key}: " + ", ".join(f"{k} {v}" for k, v in summary(m).items()))
+    print(f"done in {time.perf_counter() - started:.0f}s: {model_path} ({model_path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def measure_speed(predictor: object, corpus: Corpus) -> dict[str, float]:
+    """Featurise + score throughput of the shipped model on the tweet and IMDB test texts (one process)."""
+    out = {}
+    for d, frame in corpus.frames.items():
+        texts = frame["test"]["text"].tolist()[:2000]
+        t0 = time.perf_counter()
+        predictor.predict_proba(texts)  # type: ignore[attr-defined]
+        out[f"{d}_texts_per_second"] = round(len(texts) / max(time.perf_counter() - t0, 1e-9), 1)
+    return out
+
+
+THRESHOLD_MARGIN = 0.01  # gate thresholds sit this far below the measured figures (rounded down)
+GATE_TOLERANCE = 0.005  # a fresh evaluation of the artifact must match the card within this
+
+
+def build_card(version: str, config: TrainConfig, final: Run, band: dict, in_domain: dict, lodo: dict,
+               comparison: dict, sizes: dict, speed: dict, dry: bool) -> dict:  # fmt: skip
+    """The model card: provenance, settings, metrics, comparison, thresholds, limits."""
+
+    def floor(x: object) -> float:
+        return math.floor((float(x) - THRESHOLD_MARGIN) * 100) / 100  # type: ignore[arg-type]
+
+    thresholds = {
+        "tweets/test": {"macro_f1": floor(in_domain["tweets/test"]["macro_f1"])},
+        "imdb/test": {"accuracy": floor(in_domain["imdb/test"]["accuracy"])},
+    }
+    return {
+        "version": version,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "dry_run": dry,
+        "task": "3-class review sentiment: negative / neutral / positive",
+        "language": final.features.language,
+        "architecture": {
+            "name": "fastText-style EmbeddingBag (words + bigrams + negated words) + VADER lexicon features",
+            **asdict(final.result.model.config),
+            "parameters": sum(p.numel() for p in final.result.model.parameters()),
+            "temperature": final.temperature,
+            "mixed_band": band["chosen"],
+        },
+        "features": {
+            "words": final.features.n_words,
+            "bigrams": len(final.features.bigrams),
+            "stopwords": len(final.features.stopwords),
+            "max_tokens": final.features.max_tokens,
+            "max_chars": final.features.max_chars,
+            "negation_window": final.features.negation_window,
+        },
+        "training": {
+            **asdict(config),
+            "best_epoch": final.result.best_epoch,
+            "history": final.result.history,
+            "seconds": final.result.seconds,
+            "loss": "class-weighted cross-entropy (tweets, weighted by annotator confidence); IMDB rows use "
+            "cross-entropy on the renormalised (negative, positive) pair only",
+        },
+        "corpora": corpora.corpus_hashes(),
+        "splits": {"seed": corpora.SPLIT_SEED, "fractions": list(corpora.SPLIT_FRACTIONS), "sizes": sizes},
+        "metrics": {"in_domain": in_domain, "leave_one_domain_out": lodo},
+        "band_selection": band,
+        "architecture_comparison": comparison,
+        "speed": speed,
+        "thresholds": thresholds,
+        "gate_tolerance": GATE_TOLERANCE,
+        "design": DESIGN_NOTES,
+        "known_limits": KNOWN_LIMITS,
+        "retrain": "make data && make train   (python -m models.data; python -m models.train)",
+    }
+
+
+DESIGN_NOTES = [
+    "Reviews, not tweets or films, are the target: IMDB rows train only the positive-vs-negative decision "
+    "(cross-entropy on the renormalised pair), so length and style never teach 'not neutral'.",
+    "Tweets' neutral means 'no opinion'; a 3-star review is 'mixed'. A mixed band moves probability to "
+    "neutral when P(positive) and P(negative) are nearly balanced; its width was chosen on validation data.",
+    "VADER lexicon knowledge: per-text sums of positive/negative valence (negated words flipped by -0.74) "
+    "feed the classifier, so sentiment words rare in both corpora still count.",
+    "Negation scope: words up to 3 tokens after not/no/never (until but/however/!/?) get their own "
+    "embedding, on top of bigrams; stopword removal never drops negation, contrast or intensity words.",
+    "Temperature scaling on validation data, so probabilities are calibrated for thresholds in the app.",
+    "Domains are weighted equally (tweets boosted), tweets by annotator confidence, classes inverse-frequency.",
+    "The bag model won the comparison on speed by a wide margin at similar accuracy; a CNN sees word "
+    "order but costs far more per review on 2 CPU cores.",
+]
+KNOWN_LIMITS = [
+    "English only (stopwords, lexicon, corpora); Spanish text is tokenised but scored by an English model.",
+    "Sarcasm and comparisons ('better than the old one, which was awful') are often wrong.",
+    "Neutral/mixed is learned from tweets ('no opinion') plus the mixed band; product 3-star reviews were "
+    "never seen in training, so expect most errors on the neutral class.",
+    "Texts longer than 20,000 characters / 1,024 tokens are scored on their first 3/4 and last 1/4.",
+    "Domain words (brand names, product parts) are learned only from the two corpora.",
+]
+
+
+def _fmt_metrics_table(rows: dict[str, dict]) -> list[str]:
+    lines = ["| split | n | accuracy | macro-F1 | neg F1 | neu F1 | pos F1 |", "|---|---|---|---|---|---|---|"]
+    for key, m in rows.items():
+        pc = m["per_class"]
+        lines.append(f"| {key} | {m['n']} | {m['accuracy']} | {m['macro_f1']} | {pc['negative']['f1']} | "
+                     f"{pc['neutral']['f1']} | {pc['positive']['f1']} |")  # fmt: skip
+    return lines
+
+
+def render_card_md(card: dict) -> str:
+    """A short human-readable MODEL_CARD.md from the card JSON."""
+    arch = card["architecture"]
+    lines = [
+        f"# Model card: {card['version']}",
+        "",
+        f"{card['task']}. {arch['name']}; {arch['parameters']:,} parameters, embedding dim {arch['dim']}, "
+        f"temperature {arch['temperature']}, mixed band {arch['mixed_band']}. Created {card['created_at']}.",
+        "",
+        "## Held-out metrics (in-domain test splits)",
+        *_fmt_metrics_table(card["metrics"]["in_domain"]),
+        "",
+        "## Leave one domain out",
+        *_fmt_metrics_table(card["metrics"]["leave_one_domain_out"]),
+        "",
+        "IMDB has no neutral class: a neutral prediction counts as an error; macro-F1 is over negative/positive.",
+        "",
+        "## Architecture comparison (subsample of 5,000 training texts per domain)",
+        "| arch | tweets test macro-F1 | IMDB test acc | LODO IMDB macro-F1 | LODO tweets macro-F1 "
+        "| train s | ms / 1k texts | params |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in card.get("architecture_comparison", {}).items():
+        lines.append(
+            f"| {name} | {r['tweets_test_macro_f1']} | {r['imdb_test_accuracy']} | {r['lodo_imdb_test_macro_f1']} | "
+            f"{r['lodo_tweets_test_macro_f1']} | {r['train_seconds']} | {r['predict_ms_per_1k_texts']} | "
+            f"{r['parameters']:,} |"
+        )
+    lines += [
+        "",
+        "## Speed (featurise + score, one process)",
+        *[f"- {k}: {v}" for k, v in card["speed"].items()],
+        "",
+        "## Gate thresholds (tests/model/test_gate.py)",
+        *[f"- {split}: {m}" for split, m in card["thresholds"].items()],
+        f"- a fresh evaluation of `sentiment.pt` must match these figures within {card['gate_tolerance']}",
+        "",
+        "## Design choices",
+        *[f"- {x}" for x in card["design"]],
+        "",
+        "## Known limits",
+        *[f"- {x}" for x in card["known_limits"]],
+        "",
+        "## Data",
+        *[f"- {d}: `{c['package']}` wheel sha256 `{c['wheel_sha256']}`, CSV sha256 `{c['csv_sha256']}`"
+          for d, c in card["corpora"].items()],  # fmt: skip
+        f"- splits: seed {card['splits']['seed']}, {card['splits']['fractions']}, sizes {card['splits']['sizes']}",
+        "",
+        f"## Retrain\n`{card['retrain']}`; settings in `model_card.json` → `training`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

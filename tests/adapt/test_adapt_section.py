@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -46,3 +48,31 @@ def test_versions_table_lists_the_base_model_and_rollback_is_disabled_when_base_
     versions = at.dataframe[-1].value
     assert "base" in set(versions["version"]) or versions["active"].any()
     assert at.button(key="adapt_rollback").disabled
+
+
+def test_a_finished_run_shows_the_comparison_and_can_be_activated(tmp_path, medications_version):
+    from core import registry
+    from models.adapt import summary
+    from models.adapt_job import AdaptJob
+
+    status = tmp_path / "job.json"
+    result = {**summary(medications_version.card), "version_dir": str(medications_version.version_dir)}
+    status.write_text(json.dumps({"state": "finished", "progress": 1.0, "stage": "done", "result": result,
+                                  "message": medications_version.verdict}))  # fmt: skip
+    at = AppTest.from_function(_page, default_timeout=60)
+    at.session_state["adapt_job"] = AdaptJob.attach(status)
+    at.session_state["adapt_done_seen"] = True
+    at.run()
+    assert not at.exception
+    comparison = at.dataframe[0].value
+    assert list(comparison["metric"])[:2] == ["Accuracy", "Macro-F1"]
+    assert comparison["adapted"].iloc[1] == medications_version.card["heldout"]["adapted"]["macro_f1"]
+    assert at.success[0].value.startswith("PASSED")
+    try:
+        at.button(key="adapt_activate_new").click().run()
+        assert not at.exception
+        assert registry.active_name() == medications_version.version_dir.name
+        at.button(key="adapt_rollback").click().run()
+        assert registry.active_name() == registry.BASE
+    finally:
+        registry.rollback()

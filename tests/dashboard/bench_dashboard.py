@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from dashboard.sample_data.make_sample import generate
-from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS, dashboard, shoot, wait_idle
+from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS, dashboard, shoot, wait_for_charts, wait_idle
 
 SETTLED_JS = """([old]) => {
     const caption = Array.from(document.querySelectorAll('[data-testid="stCaptionContainer"]'))
@@ -87,8 +87,8 @@ def main() -> None:
         wait_idle(page, 600_000)
         imported = time.perf_counter()
         page.get_by_role("link", name="See the charts in Products").click()
-        page.locator(".js-plotly-plot .main-svg").nth(4).wait_for()
         wait_idle(page, 600_000)
+        wait_for_charts(page, 5, 600_000)
         charted = time.perf_counter()
         result["upload_to_charts_s"] = round(charted - start, 1)
         result["upload_and_preview_s"] = round(previewed - start, 1)

@@ -88,7 +88,7 @@ def dashboard(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterat
         {
             "SENTIMENT_DATA_DIR": str(data_dir),
             "SENTIMENT_REGISTRY_DIR": str(data_dir / "model_registry"),
-            "PYTHONPATH": str(REPO),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
             **(extra_env or {}),
         }
     )
@@ -130,3 +130,21 @@ def shoot(page, name: str, max_height: int = 6000) -> Path:
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
     return path
+
+
+def wait_for_charts(page, count: int, timeout_ms: int = 60_000) -> int:
+    """Wait until `count` Plotly charts have drawn their SVG; returns how many there are.
+
+    The page is scrolled to the bottom first, in case charts below the fold render lazily.
+    """
+    page.evaluate(
+        """() => document.querySelectorAll('[data-testid="stMain"], section').forEach(
+            e => e.scrollTo(0, e.scrollHeight))"""
+    )
+    page.wait_for_function(
+        """(n) => Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .filter(p => p.querySelector('svg.main-svg')).length >= n""",
+        arg=count,
+        timeout=timeout_ms,
+    )
+    return page.locator(".js-plotly-plot").count()

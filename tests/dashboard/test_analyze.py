@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from dashboard.pages.analyze import results_frame
+from dashboard.views.analyze import results_frame
 from dashboard.state import Keys
-from tests.dashboard.conftest import open_page, texts
+from tests.dashboard.apptest import open_page, texts
 
 HOSTILE = "<script>alert('x')</script> **markdown** [link](javascript:alert(1)) terrible awful broken"
 

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS, dashboard, demo_shop, shoot, wait_idle
+from tests.dashboard.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    dashboard,
+    demo_shop,
+    shoot,
+    wait_for_charts,
+    wait_idle,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,6 +77,7 @@ def test_1_overview_loads_the_sample(page) -> None:
     page.get_by_text("Demo sample loaded").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_idle(page)
     tiles = page.locator('[data-testid="stMetric"]')
+    tiles.nth(5).wait_for()
     assert tiles.count() == 6
     assert "1,200" in tiles.first.inner_text()
     page.get_by_text("Products needing attention").wait_for()
@@ -77,15 +86,9 @@ def test_1_overview_loads_the_sample(page) -> None:
 
 def test_2_products_draws_every_chart_and_the_table(page) -> None:
     go(page, "Products")
-    charts = page.locator(".js-plotly-plot .main-svg")
-    charts.nth(4).wait_for()  # distribution, trend, heatmap, drivers, confidence
-    assert page.locator(".js-plotly-plot").count() >= 5
-    assert (
-        page.locator(
-            ".js-plotly-plot .main-svg .bars path, .js-plotly-plot .main-svg .scatterlayer path"
-        ).count()
-        > 0
-    )
+    # distribution, trend, rating heatmap, drivers, confidence: all drawn as SVG with marks in them
+    assert wait_for_charts(page, 5) >= 5
+    assert page.locator(".js-plotly-plot svg.main-svg g.trace").count() > 10
     caption = page.get_by_text(re.compile(r"Showing [\d,]+ of [\d,]+ reviews")).inner_text()
     shown = int(re.search(r"Showing ([\d,]+)", caption).group(1).replace(",", ""))
     assert shown > 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dashboard.pages.model import evaluations, metrics_table
-from tests.dashboard.conftest import open_page, texts
+from dashboard.views.model import evaluations, metrics_table
+from tests.dashboard.apptest import open_page, texts
 
 
 def test_model_card_sections(store, predictor) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.pages.overview import SAMPLE_CSV
+from dashboard.views.overview import SAMPLE_CSV
 from dashboard.state import Keys
-from tests.dashboard.conftest import open_page, texts
+from tests.dashboard.apptest import open_page, texts
 
 
 def test_empty_store_offers_three_ways_in(store) -> None:

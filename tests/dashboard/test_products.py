@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard.state import Keys
-from tests.dashboard.conftest import open_page, texts
+from tests.dashboard.apptest import open_page, texts
 
 
 def charts_on(at) -> list:

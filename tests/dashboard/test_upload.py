@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from core.queries import reviews_frame
-from tests.dashboard.conftest import FIXTURES, open_page, texts
+from tests.dashboard.apptest import FIXTURES, open_page, shown, texts
 
 CSV = "text/csv"
 
@@ -82,7 +82,7 @@ def test_xlsx_upload(store, predictor) -> None:
 )
 def test_unreadable_files_show_the_ingest_message(store, name: str, message: str) -> None:
     at = upload(name)
-    assert len(at.error) == 1 and message in at.error[0].value
+    assert len(at.error) == 1 and message in shown(at.error[0].value)
     assert not at.get("button") or "import" not in [b.key for b in at.button]
 
 
@@ -91,7 +91,7 @@ def test_file_without_text_column_asks_for_one(store, predictor) -> None:
     assert at.selectbox[0].value == "\u2014"
     assert "No column looks like review text" in at.warning[0].value
     at.button(key="import").click().run()
-    assert "Choose the column that holds the review text" in at.error[0].value
+    assert "Choose the column that holds the review text" in shown(at.error[0].value)
     # choosing a column by hand imports it; numbers-only cells are rejected with their reason
     at.selectbox[0].set_value("id").run()
     at.button(key="import").click().run()

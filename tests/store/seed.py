@@ -80,3 +80,17 @@ def seed_store(engine: Engine, seeds: list[Seed] = SEEDS) -> dict[str, int]:
                 )  # fmt: skip
         rollup.rebuild(conn)  # the seed bypasses the importer, so recompute the overview rollup
     return ids
+
+
+def assert_rollup_consistent(engine: Engine) -> None:
+    """The maintained daily_sentiment rows equal a recomputation from reviews and predictions."""
+    from core.store import DailySentiment
+
+    def rows(query: object) -> list[tuple[object, ...]]:
+        result = conn.execute(query)  # type: ignore[call-overload]
+        return sorted((*row[:6], round(float(row[6]), 6), row[7]) for row in result)
+
+    table = DailySentiment.__table__
+    columns = ["product_id", "day", "week", "month", "label", "reviews", "rating_sum", "rating_count"]
+    with engine.connect() as conn:
+        assert rows(select(*(table.c[name] for name in columns))) == rows(rollup.computed(conn))

@@ -27,7 +27,8 @@ from core.importer import (
 from core.ingest import RejectedRow, ReviewRow
 from core.logs import get_logger
 from core.queries import list_imports, model_versions_in_store, product_summary, reviews_frame
-from core.store import ImportRun, PredictionRow, Product, Review, count_rows
+from core.store import DailySentiment, ImportRun, PredictionRow, Product, Review, count_rows
+from tests.store.seed import assert_rollup_consistent
 
 
 class RenamedPredictor:
@@ -60,10 +61,11 @@ def rows_for(product: str, texts: list[str], **fields: Any) -> list[ReviewRow]:
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the data tables, in id order (the imports table is checked separately)."""
+    tables = [model.__table__ for model in (Product, Review, PredictionRow, DailySentiment)]
     with engine.connect() as conn:
         return {
             table.name: [tuple(row) for row in conn.execute(select(table).order_by(table.c.id))]
-            for table in (Product.__table__, Review.__table__, PredictionRow.__table__)
+            for table in tables
         }
 
 
@@ -127,6 +129,7 @@ def test_import_counts_and_reimport(engine: Engine, predictor: Any) -> None:
     assert "nothing new" in again.line()
     assert snapshot(engine) == before
     assert count_rows(engine)["imports"] == 2
+    assert_rollup_consistent(engine)
 
 
 def test_import_file_twice_keeps_one_copy(engine: Engine, predictor: Any) -> None:
@@ -179,7 +182,14 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _thirty(product: str) -> list[ReviewRow]:
-    return rows_for(product, [f"Review number {i}: {'good' if i % 2 else 'bad'} blender" for i in range(30)])
+    """30 reviews over three months (every third undated), so the daily rollup sees days, weeks, months."""
+    return [
+        ReviewRow(
+            f"Review number {i}: {'good' if i % 2 else 'bad'} blender", product, rating=(i % 5) / 4,
+            review_date=None if i % 3 == 0 else datetime(2024, 1, 1, 12) + timedelta(days=3 * i),
+        )
+        for i in range(30)
+    ]  # fmt: skip
 
 
 def test_crash_while_scoring_leaves_store_unchanged(
@@ -220,6 +230,7 @@ def test_crash_while_writing_rolls_back_partial_inserts(
         )  # fmt: skip
     assert calls[-1] == (45, 60)  # scoring 30 units, then writing; the third write batch raised
     assert snapshot(engine) == before
+    assert_rollup_consistent(engine)
     assert "Blender" not in set(product_summary(engine)["product"])
     assert list_imports(engine).iloc[0]["status"] == "cancelled"
 
@@ -306,6 +317,7 @@ def test_two_imports_at_once(engine: Engine, predictor: Any, small_batches: None
         ).scalars()
         assert set(per_review) == {1}
     assert set(list_imports(engine)["status"]) == {"succeeded"}
+    assert_rollup_consistent(engine)
 
 
 def test_rescore_adds_a_version_and_keeps_the_old(engine: Engine, predictor: Any) -> None:
@@ -331,6 +343,7 @@ def test_rescore_adds_a_version_and_keeps_the_old(engine: Engine, predictor: Any
     assert rescore(engine, ["Blender"], retrained) == 0  # nothing left to score
     assert rescore(engine, [], retrained) == 30  # empty list: every product
     assert count_rows(engine)["predictions"] == 120
+    assert_rollup_consistent(engine)
 
 
 def test_caller_owned_run_accumulates(engine: Engine, predictor: Any) -> None:
@@ -367,11 +380,13 @@ def test_delete_import_and_product(engine: Engine, predictor: Any) -> None:
     assert delete_import(engine, second.import_id) == 31
     assert count_rows(engine) == {"products": 1, "reviews": 30, "predictions": 60, "imports": 1}
     assert list(product_summary(engine)["product"]) == ["Blender"]  # Kettle had no reviews left
+    assert_rollup_consistent(engine)
     with pytest.raises(LookupError):
         delete_import(engine, second.import_id)
     assert delete_product(engine, "Blender") == 30
     assert count_rows(engine) == {"products": 0, "reviews": 0, "predictions": 0, "imports": 1}
     assert list_imports(engine)["import_id"].tolist() == [first.import_id]  # history stays
+    assert_rollup_consistent(engine)
     with pytest.raises(LookupError, match="Blender"):
         delete_product(engine, "Blender")
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from core.importer import finish_run, start_run
 from core.queries import (
     REVIEW_COLUMNS,
+    daily_counts,
     list_imports,
     model_versions_in_store,
     product_names,
@@ -261,3 +262,57 @@ def test_product_names_and_store_reexports(store: Engine, ids: dict[str, int]) -
     assert store_module.product_summary is product_summary  # the contract's import path works too
     with pytest.raises(AttributeError):
         _ = store_module.no_such_query
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        {"start": datetime(2024, 1, 1, 12)},  # a time of day: counted from the reviews, not the rollup
+        {"end": datetime(2024, 1, 3, 12)},
+        {"start": "2024-01-02", "end": "2024-01-08"},  # whole days: the rollup
+    ],
+)
+def test_sentiment_over_time_bounds_agree_with_frame(
+    store: Engine, ids: dict[str, int], bounds: dict[str, object]
+) -> None:
+    from_engine = sentiment_over_time(store, "D", **bounds)
+    from_frame = sentiment_over_time(reviews_frame(store, **bounds), "D")
+    pd.testing.assert_frame_equal(from_engine, from_frame, check_dtype=False)
+    assert len(from_engine) > 0
+
+
+def test_sentiment_over_time_of_one_version(store: Engine, ids: dict[str, int]) -> None:
+    frame = sentiment_over_time(store, "M", model_version="v0")
+    assert frame[["product", "label", "count"]].values.tolist() == [
+        ["Alpha", "negative", 1], ["Alpha", "neutral", 0], ["Alpha", "positive", 0]
+    ]  # fmt: skip
+
+
+def test_daily_counts_feed_the_overview_analytics(store: Engine, ids: dict[str, int]) -> None:
+    from core import analytics
+
+    daily = daily_counts(store)
+    assert list(daily.columns) == [
+        "product", "review_date", "label", "count", "rating_sum", "rating_count", "rating"
+    ]  # fmt: skip
+    assert daily["count"].sum() == 9
+    undated = daily.loc[daily["review_date"].isna()]
+    assert undated[["product", "label", "count"]].values.tolist() == [["Alpha", "positive", 1]]
+    frame = reviews_frame(store)
+    pd.testing.assert_frame_equal(
+        analytics.label_shares(daily), analytics.label_shares(frame), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        analytics.trend(daily, freq="W", by_product=True), analytics.trend(frame, freq="W", by_product=True),
+        check_dtype=False,
+    )  # fmt: skip
+    for days in (7, 30, 90):
+        assert analytics.kpis(daily, days=days) == analytics.kpis(frame, days=days)
+    pd.testing.assert_frame_equal(
+        analytics.products_needing_attention(daily, days=60, min_reviews=1),
+        analytics.products_needing_attention(frame, days=60, min_reviews=1),
+        check_dtype=False,
+    )
+    assert daily_counts(store, products=["Beta"])["count"].sum() == 3
+    january = daily_counts(store, start="2024-01-02", end="2024-01-03")
+    assert sorted(january["review_date"].dt.day.tolist()) == [2, 3, 3]

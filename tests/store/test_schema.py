@@ -78,8 +78,7 @@ def test_schema_created_from_two_threads_at_once(backend: str, tmp_path: Path) -
     with fresh_store(backend, tmp_path) as existing:
         url = existing.url.render_as_string(hide_password=False)
         with existing.begin() as conn:  # start from an empty database again
-            for table in ("predictions", "reviews", "imports", "products", "app_settings"):
-                conn.execute(text(f"DROP TABLE {table}"))
+            store.Base.metadata.drop_all(conn)
         dispose_engines(url)
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []

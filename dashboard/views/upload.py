@@ -11,6 +11,7 @@ import streamlit as st
 from core.ingest import ColumnMapping, IngestError, ParsedTable, infer_mapping, prepare_rows, read_table
 from core.settings import get_settings
 from dashboard import state
+from dashboard.highlight import escape_markdown
 from dashboard.i18n import t
 from dashboard.state import Keys
 
@@ -121,7 +122,7 @@ def rejected_frame(rows: list[RejectedRow]) -> pd.DataFrame:
 
 def show_summary(summary: ImportSummary, rejected: list[RejectedRow]) -> None:
     """Stored / duplicates / rejected counts, the reasons, the rejected rows and the way on."""
-    st.success(summary.line(), icon=":material/check_circle:")
+    st.success(escape_markdown(summary.line()), icon=":material/check_circle:")
     cols = st.columns(4)
     cols[0].metric(t("upload.summary.read"), f"{summary.rows_read:,}")
     cols[1].metric(t("upload.summary.stored"), f"{summary.stored:,}")
@@ -150,7 +151,7 @@ def show_summary(summary: ImportSummary, rejected: list[RejectedRow]) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
-    st.page_link("pages/products.py", label=t("upload.summary.open_products"), icon=":material/insights:")
+    st.page_link("views/products.py", label=t("upload.summary.open_products"), icon=":material/insights:")
 
 
 def main() -> None:
@@ -177,7 +178,8 @@ def main() -> None:
     try:
         table = parse(data, uploaded.name)
     except IngestError as exc:
-        st.error(str(exc), icon=":material/error:")
+        # messages quote the file's own column names: escaped so they show exactly as written
+        st.error(escape_markdown(str(exc)), icon=":material/error:")
         return
     frame = table.frame
     details = [t("upload.rows", n=len(frame))]
@@ -199,7 +201,7 @@ def main() -> None:
         st.session_state[Keys.UPLOAD_ERROR] if st.session_state[Keys.UPLOAD_SIGNATURE] == signature else None
     )
     if error:
-        st.error(error, icon=":material/error:")
+        st.error(escape_markdown(error), icon=":material/error:")
     summary = st.session_state[Keys.UPLOAD_SUMMARY]
     if summary is not None and not error and st.session_state[Keys.UPLOAD_SIGNATURE] == signature:
         show_summary(summary, st.session_state[Keys.UPLOAD_REJECTED])

@@ -63,11 +63,11 @@ def empty_state() -> None:
         sample_button(primary=True)
     with cols[1], st.container(border=True):
         st.markdown(f"**{t('overview.start.upload')}**")
-        st.page_link("pages/upload.py", label=t("page.upload"), icon=":material/upload_file:")
-        st.page_link("pages/scrape.py", label=t("page.scrape"), icon=":material/travel_explore:")
+        st.page_link("views/upload.py", label=t("page.upload"), icon=":material/upload_file:")
+        st.page_link("views/scrape.py", label=t("page.scrape"), icon=":material/travel_explore:")
     with cols[2], st.container(border=True):
         st.markdown(f"**{t('overview.start.paste')}**")
-        st.page_link("pages/analyze.py", label=t("page.analyze"), icon=":material/edit_note:")
+        st.page_link("views/analyze.py", label=t("page.analyze"), icon=":material/edit_note:")
 
 
 def kpi_tiles(frame: pd.DataFrame, summary: pd.DataFrame) -> None:
@@ -154,7 +154,7 @@ def attention(frame: pd.DataFrame) -> None:
             "reason": st.column_config.TextColumn(t("overview.attention.reason")),
         },
     )
-    st.page_link("pages/products.py", label=t("overview.attention.open"), icon=":material/insights:")
+    st.page_link("views/products.py", label=t("overview.attention.open"), icon=":material/insights:")
 
 
 def main() -> None:

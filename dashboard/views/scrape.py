@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.settings import REPO_ROOT, get_settings
 from dashboard import state
+from dashboard.highlight import escape_markdown
 from dashboard.i18n import t
 from dashboard.state import Keys
 
@@ -76,7 +77,9 @@ def show_status(status: CrawlStatus) -> None:
     cols[2].metric(t("scrape.stored"), f"{status.stored:,}")
     cols[3].metric(t("scrape.duplicates"), f"{status.duplicates:,}")
     if status.state == "running":
-        st.info(f"{t('scrape.running')} {status.message}", icon=":material/progress_activity:")
+        st.info(
+            f"{t('scrape.running')} {escape_markdown(status.message)}", icon=":material/progress_activity:"
+        )
         st.button(t("scrape.cancel"), key="cancel_crawl", on_click=cancel, icon=":material/stop_circle:")
     elif status.state == "finished":
         if status.items == 0:
@@ -85,11 +88,13 @@ def show_status(status: CrawlStatus) -> None:
             st.success(
                 t("scrape.finished", items=status.items, stored=status.stored), icon=":material/check_circle:"
             )
-            st.page_link("pages/products.py", label=t("scrape.open_products"), icon=":material/insights:")
+            st.page_link("views/products.py", label=t("scrape.open_products"), icon=":material/insights:")
     elif status.state == "cancelled":
         st.warning(t("scrape.cancelled"), icon=":material/stop_circle:")
     else:
-        st.error(status.message or t("scrape.failed"), icon=":material/error:")
+        st.error(
+            escape_markdown(status.message) if status.message else t("scrape.failed"), icon=":material/error:"
+        )
         if status.items == 0 and not any("robots" in e or "refused" in e.lower() for e in status.errors):
             st.caption(t("scrape.profile_hint"))
     if status.errors:
@@ -156,9 +161,11 @@ def main() -> None:
             start(urls, product, int(max_pages), profile, allow_private)
     error = st.session_state[Keys.CRAWL_ERROR]
     if error:
-        st.error(error, icon=":material/error:")
-    if st.session_state[Keys.CRAWL_JOB] is not None:
-        # poll only while the crawl runs; a finished crawl's panel is static
+        st.error(escape_markdown(error), icon=":material/error:")
+    job = st.session_state[Keys.CRAWL_JOB]
+    if job is not None:
+        # poll only while the crawl runs (checked again: Start may have just launched one)
+        running = job.status().state == "running"
         st.fragment(progress_panel, run_every=POLL_SECONDS if running else None)()
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, state
 from dashboard.columns import as_pills, label_pill, probability_columns
+from dashboard.highlight import escape_markdown
 from dashboard.i18n import current_language, label_name, t
 from dashboard.state import Keys
 
@@ -21,6 +23,7 @@ MAX_COMPARE = 4  # side-by-side trend charts stay readable up to four
 TABLE_ROWS = 1_000  # rows sent to the browser; downloads carry the full filtered set
 LOW_CONFIDENCE = 0.55
 FREQUENCIES = ("auto", "D", "W", "M")
+SLIM_COLUMNS = ["product", "label", "review_date", "rating", "confidence"]
 FILTER_KEYS = ("f_labels", "f_rating", "f_search", "driver_neg", "driver_pos")
 
 
@@ -57,37 +60,82 @@ def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
         # a driver phrase is made of model tokens (stopwords dropped), so match each word
         for word in f.term.split():
             mask &= frame["text"].str.contains(word, case=False, regex=False, na=False)
-    return frame.loc[mask]
+    return frame if mask.all() else frame.loc[mask]
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=32)
 def filtered_reviews(
     _engine: object, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
 ) -> pd.DataFrame:
-    """Cached filter result (hashing the small `Filters` is cheaper than hashing the frame)."""
+    """The chosen products' reviews narrowed by `f` (pandas: ~50 ms at 100k reviews, no cache needed)."""
     return apply_filters(state.reviews(_engine, url, products, model_version), f)
 
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=32)
 def drivers_for(
-    _engine: object, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
+    _engine: object,
+    url: str,
+    products: tuple[str, ...],
+    model_version: str | None,
+    start: date | None,
+    end: date | None,
 ) -> pd.DataFrame:
     """Drivers of the chosen products in the chosen dates. Label, star and text filters do not
-    apply: drivers compare negative with positive reviews, and recomputing them on every keystroke
-    of a search would cost seconds at 100k reviews.
+    apply (and are not in the cache key): drivers compare negative with positive reviews, and
+    recomputing them on every keystroke of a search would cost seconds at 100k reviews.
     """
     from core.analytics import drivers
 
-    frame = filtered_reviews(_engine, url, products, model_version, Filters(start=f.start, end=f.end))
+    frame = filtered_reviews(_engine, url, products, model_version, Filters(start=start, end=end))
     return drivers(frame, top=12)
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
+def derived(
+    _engine: object, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
+) -> dict[str, Any]:
+    """Every aggregate the charts need for one filter state, from the five narrow columns.
+
+    Cached per filter state (outputs are small), so going back to a previous state is instant;
+    row lists keep only the index of the first 50 rows, joined to the texts when shown.
+    """
+    from core.analytics import confidence_histogram, label_shares, low_confidence, mismatches
+    from core.queries import rating_label_crosstab
+
+    slim = filtered_reviews(_engine, url, products, model_version, f)[SLIM_COLUMNS]
+    rated = bool(slim["rating"].notna().any())
+    low = low_confidence(slim.assign(row=slim.index), threshold=LOW_CONFIDENCE, limit=None)
+    return {
+        "shares": label_shares(slim, by="product"),
+        "crosstab": rating_label_crosstab(slim) if rated else None,
+        "mismatches": mismatches(slim.assign(row=slim.index)).head(50) if rated else None,
+        "hist": confidence_histogram(slim, bins=20),
+        "low": low.head(50),
+        "low_count": len(low),
+    }
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
+def trends(
+    _engine: object, url: str, products: tuple[str, ...], model_version: str | None, f: Filters, freq: str
+) -> dict[str, tuple[pd.DataFrame, int]]:
+    """Per product with dated reviews: its trend table (`core.analytics.trend`) and rolling window."""
+    from core.analytics import trend
+
+    slim = filtered_reviews(_engine, url, products, model_version, f)[SLIM_COLUMNS]
+    dated = slim[slim["review_date"].notna()]
+    out = {}
+    for product, part in dated.groupby("product", sort=False):
+        table = trend(part, freq=freq)
+        out[str(product)] = (table, int(table.attrs.get("window", 1)))
+    return out
 
 
 def empty_state() -> None:
     """No reviews stored yet: say so and point to the three ways in."""
     st.info(t("products.empty"), icon=":material/inbox:")
-    st.page_link("pages/overview.py", label=t("products.empty.sample"), icon=":material/dataset:")
-    st.page_link("pages/upload.py", label=t("page.upload"), icon=":material/upload_file:")
-    st.page_link("pages/scrape.py", label=t("page.scrape"), icon=":material/travel_explore:")
+    st.page_link("views/overview.py", label=t("products.empty.sample"), icon=":material/dataset:")
+    st.page_link("views/upload.py", label=t("page.upload"), icon=":material/upload_file:")
+    st.page_link("views/scrape.py", label=t("page.scrape"), icon=":material/travel_explore:")
 
 
 def clear_filters() -> None:
@@ -158,7 +206,7 @@ def headline(frame: pd.DataFrame, products: list[str]) -> None:
     for col, product in zip(cols, products, strict=True):
         part = frame[frame["product"] == product]
         with col, st.container(border=True):
-            st.markdown(f"**{product}**")
+            st.markdown(f"**{escape_markdown(product)}**")
             inner = st.columns(3)
             inner[0].metric(t("col.reviews"), f"{len(part):,}")
             if len(part):
@@ -170,12 +218,18 @@ def headline(frame: pd.DataFrame, products: list[str]) -> None:
                 st.caption(t("products.avg_stars", stars=f"{charts.rating_buckets(rated).mean():.1f}"))
 
 
-def trend_section(frame: pd.DataFrame, products: list[str]) -> None:
-    """Label shares over time per product, side by side; explains itself when there are no dates."""
+def trend_section(slim: pd.DataFrame, products: list[str], key: tuple) -> None:
+    """Label shares over time per product, side by side; explains itself when there are no dates.
+
+    :param key: (engine, url, products, version, filters), the cache key of :func:`trends`.
+    """
+    from core.analytics import auto_freq
+
     lang = current_language()
     st.subheader(t("products.trend"))
-    dated = frame[frame["review_date"].notna()]
-    if dated.empty:
+    dates = slim["review_date"]
+    undated = int(dates.isna().sum())
+    if undated == len(slim):
         st.info(t("products.trend.no_dates"), icon=":material/event_busy:")
         return
     choice = st.segmented_control(
@@ -185,45 +239,52 @@ def trend_section(frame: pd.DataFrame, products: list[str]) -> None:
         format_func=lambda v: t(f"products.freq.{v}"),
         key="trend_freq",
     )
-    from core.analytics import auto_freq, trend
-
-    freq = auto_freq(dated["review_date"]) if choice in (None, "auto") else choice
-    undated = len(frame) - len(dated)
+    span = pd.Series([dates.min(), dates.max()])  # auto_freq reads only the span
+    freq = auto_freq(span) if choice in (None, "auto") else choice
     if undated:
         st.caption(t("products.trend.undated", n=undated))
+    tables = trends(*key, freq)
     cols = st.columns(len(products))
     for col, product in zip(cols, products, strict=True):
-        part = dated[dated["product"] == product]
         with col:
-            if part.empty:
-                st.info(t("products.trend.no_dates_product", product=product), icon=":material/event_busy:")
+            if product not in tables:
+                st.info(
+                    t("products.trend.no_dates_product", product=escape_markdown(product)),
+                    icon=":material/event_busy:",
+                )
                 continue
-            fig = charts.trend_chart(trend(part, freq=freq), lang)
+            table, window = tables[product]
+            table.attrs["window"] = window
+            fig = charts.trend_chart(table, lang)
             if len(products) > 1:
                 fig.update_layout(title={"text": f"{fig.layout.title.text} · {charts.plain(product)}"})
             st.plotly_chart(fig, key=f"trend_{product}")
 
 
-def rating_section(frame: pd.DataFrame) -> None:
-    """Stars against predicted label, and the reviews where they disagree most."""
-    from core.analytics import mismatches
-    from core.queries import rating_label_crosstab
+def rows_of(full: pd.DataFrame, picked: pd.DataFrame, n: int = 50) -> pd.DataFrame:
+    """The first `n` rows of `picked` (a slim frame with a `row` column) with all of `full`'s columns."""
+    top = picked.head(n)
+    out = full.loc[top["row"]]
+    extra = [c for c in top.columns if c not in full.columns and c != "row"]
+    return out.assign(**{c: top[c].to_numpy() for c in extra})
 
+
+def rating_section(d: dict[str, Any], full: pd.DataFrame) -> None:
+    """Stars against predicted label, and the reviews where they disagree most."""
     lang = current_language()
     st.subheader(t("products.ratings"))
-    if frame["rating"].isna().all():
+    if d["crosstab"] is None:
         st.info(t("products.ratings.none"), icon=":material/star_outline:")
         return
     left, right = st.columns([2, 3])
-    left.plotly_chart(charts.rating_heatmap(rating_label_crosstab(frame), lang), key="heatmap")
+    left.plotly_chart(charts.rating_heatmap(d["crosstab"], lang), key="heatmap")
     with right:
         st.markdown(f"**{t('products.mismatches')}**")
         st.caption(t("products.mismatches.help"))
-        table = mismatches(frame)
-        if table.empty:
+        if d["mismatches"].empty:
             st.success(t("products.mismatches.none"), icon=":material/check:")
         else:
-            review_table(table.head(50), key="mismatch_table", height=300)
+            review_table(rows_of(full, d["mismatches"]), key="mismatch_table", height=300)
 
 
 def drivers_section(
@@ -235,7 +296,7 @@ def drivers_section(
     lang = current_language()
     st.subheader(t("products.drivers"))
     st.caption(t("products.drivers.help"))
-    table = drivers_for(engine, url, products, version, f)
+    table = drivers_for(engine, url, products, version, f.start, f.end)
     if table.empty:
         st.info(t("products.drivers.none"), icon=":material/info:")
         return
@@ -260,22 +321,20 @@ def drivers_section(
                 )
 
 
-def confidence_section(frame: pd.DataFrame) -> None:
+def confidence_section(d: dict[str, Any], full: pd.DataFrame) -> None:
     """How sure the model is, and the reviews it is least sure about, for a human look."""
     lang = current_language()
     st.subheader(t("products.confidence"))
     left, right = st.columns([2, 3])
-    from core.analytics import confidence_histogram, low_confidence
-
-    hist = confidence_histogram(frame, bins=20)
-    left.plotly_chart(charts.confidence_histogram(hist, lang, threshold=LOW_CONFIDENCE), key="confidence")
+    chart = charts.confidence_histogram(d["hist"], lang, threshold=LOW_CONFIDENCE)
+    left.plotly_chart(chart, key="confidence")
     with right:
-        low = low_confidence(frame, threshold=LOW_CONFIDENCE, limit=None)
-        st.markdown(f"**{t('products.low_confidence', n=len(low), pct=f'{LOW_CONFIDENCE:.0%}')}**")
-        if low.empty:
+        pct = f"{LOW_CONFIDENCE:.0%}"
+        st.markdown(f"**{t('products.low_confidence', n=d['low_count'], pct=pct)}**")
+        if d["low"].empty:
             st.success(t("products.low_confidence.none"), icon=":material/check:")
         else:
-            review_table(low.head(50), key="low_conf_table", height=300)
+            review_table(rows_of(full, d["low"]), key="low_conf_table", height=300)
 
 
 def review_table(frame: pd.DataFrame, key: str, height: int | str = "auto") -> None:
@@ -318,17 +377,21 @@ def table_section(frame: pd.DataFrame) -> None:
     term = st.session_state.get(Keys.DRIVER_TERM)
     if term:
         cols = st.columns([4, 1])
-        cols[0].info(t("products.term_filter", term=term), icon=":material/filter_alt:")
+        cols[0].info(t("products.term_filter", term=escape_markdown(term)), icon=":material/filter_alt:")
         cols[1].button(t("products.term_clear"), key="clear_term", on_click=clear_term)
-    ordered = frame.sort_values("review_date", ascending=False, na_position="last")
-    shown = ordered.head(TABLE_ROWS)
-    st.caption(t("products.table.count", shown=len(shown), total=len(ordered)))
+    # order by date alone, then take the rows: sorting the whole frame would move every text
+    newest = frame["review_date"].sort_values(ascending=False, na_position="last", kind="stable").index
+    shown = frame.loc[newest[:TABLE_ROWS]]
+    st.caption(t("products.table.count", shown=len(shown), total=len(frame)))
     review_table(shown, key="review_table", height=420)
-    export = ordered.drop(columns=[c for c in ("review_id",) if c in ordered.columns])
+
+    def export() -> pd.DataFrame:
+        return frame.loc[newest].drop(columns=[c for c in ("review_id", "import_id") if c in frame.columns])
+
     cols = st.columns([1, 1, 4])
     cols[0].download_button(
         t("products.download_csv"),
-        data=lambda: to_safe_csv(export),
+        data=lambda: to_safe_csv(export()),
         file_name="reviews.csv",
         mime="text/csv",
         key="download_reviews_csv",
@@ -337,7 +400,7 @@ def table_section(frame: pd.DataFrame) -> None:
     )
     cols[1].download_button(
         t("products.download_xlsx"),
-        data=lambda: to_safe_xlsx(export),
+        data=lambda: to_safe_xlsx(export()),
         file_name="reviews.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="download_reviews_xlsx",
@@ -388,14 +451,16 @@ def main() -> None:
         st.warning(t("products.no_match"), icon=":material/filter_alt_off:")
         st.button(t("products.clear_filters"), key="clear_filters", on_click=clear_filters)
         return
-    headline(base, list(chosen))
-    from core.analytics import label_shares
-
-    st.plotly_chart(charts.distribution_chart(label_shares(base, by="product"), lang), key="distribution")
-    trend_section(base, list(chosen))
-    rating_section(base)
-    drivers_section(engine, url, products, version, f)
-    confidence_section(base)
+    # Charts need five narrow columns; selecting rows of those is far cheaper than of the text.
+    slim = base[SLIM_COLUMNS]
+    key = (engine, url, products, version, f)
+    d = derived(*key)
+    headline(slim, list(chosen))
+    st.plotly_chart(charts.distribution_chart(d["shares"], lang), key="distribution")
+    trend_section(slim, list(chosen), key)
+    rating_section(d, base)
+    drivers_section(*key)
+    confidence_section(d, base)
     term = st.session_state.get(Keys.DRIVER_TERM)
     table_frame = apply_filters(base, Filters(term=term)) if term else base
     table_section(table_frame)

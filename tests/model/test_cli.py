@@ -1,0 +1,61 @@
+"""`python -m core.predict`: the JSON contract, CSV scoring, and clear failures."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from core.settings import REPO_ROOT
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "core.predict", *args], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+
+
+def test_texts_print_one_json_object_each() -> None:
+    proc = run_cli("The battery died after two days, not worth it", "Love it!")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 2
+    first = json.loads(lines[0])
+    assert list(first) == ["text", "label", "scores", "confidence", "model_version"]
+    assert first["label"] == "negative"
+    assert set(first["scores"]) == {"negative", "neutral", "positive"}
+    assert abs(sum(first["scores"].values()) - 1) < 1e-4
+    assert json.loads(lines[1])["label"] == "positive"
+
+
+def test_csv_to_jsonl_and_csv(tmp_path: Path) -> None:
+    src = tmp_path / "reviews.csv"
+    src.write_text("id;review\n1;great phone\n2;awful, it broke\n3;\n", encoding="latin-1")
+    out = tmp_path / "out.jsonl"
+    proc = run_cli("--csv", str(src), "--text-column", "review", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["1", "2", "3"]
+    assert rows[2]["label"] == "unscorable" and rows[2]["reason"] == "empty text"
+    assert rows[1]["label"] == "negative"
+    out_csv = tmp_path / "out.csv"
+    assert run_cli("--csv", str(src), "--text-column", "review", "--out", str(out_csv)).returncode == 0
+    with out_csv.open(encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    assert list(table[0]) == ["id", "review", "label", "negative", "neutral", "positive", "confidence",
+                              "model_version"]  # fmt: skip
+
+
+def test_missing_column_exits_non_zero_with_one_line(tmp_path: Path) -> None:
+    src = tmp_path / "reviews.csv"
+    src.write_text("id,body\n1,great\n", encoding="utf-8")
+    proc = run_cli("--csv", str(src), "--text-column", "review", "--out", str(tmp_path / "o.jsonl"))
+    assert proc.returncode != 0
+    assert "review" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_file_exits_non_zero(tmp_path: Path) -> None:
+    proc = run_cli("--csv", str(tmp_path / "missing.csv"), "--text-column", "review", "--out", str(tmp_path / "o.csv"))
+    assert proc.returncode != 0
+    assert proc.stderr.strip()

@@ -1,0 +1,82 @@
+"""The predictor on the shipped model: probabilities, unscorable inputs, long text, batching, threads."""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.predictor import LABELS, UNSCORABLE, Predictor, get_predictor
+from core.settings import get_settings
+
+
+def test_probabilities_sum_to_one(predictor: Predictor) -> None:
+    preds = predictor.predict(["I love it", "Terrible, broke in a day", "It is a phone", "meh"])
+    for p in preds:
+        assert p.label in LABELS
+        assert math.isclose(sum(p.scores.values()), 1.0, abs_tol=1e-5)
+        assert p.confidence == max(p.scores.values())
+        assert p.model_version == predictor.version == predictor.card["version"]
+
+
+def test_obvious_polarity(predictor: Predictor) -> None:
+    neg, pos = predictor.predict(["The battery died after two days, not worth it", "Absolutely love it, works great"])
+    assert neg.label == "negative"
+    assert pos.label == "positive"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("", "empty text"), ("   \n\t", "empty text"), (None, "missing text"), (float("nan"), "missing text"),
+     (42, "not a string"), ("...", "no words to score")],
+)  # fmt: skip
+def test_unscorable_inputs_are_explicit(predictor: Predictor, value: object, reason: str) -> None:
+    (pred,) = predictor.predict([value])
+    assert pred.label == UNSCORABLE
+    assert pred.scores is None and pred.confidence is None
+    assert pred.reason == reason
+
+
+def test_very_long_text_is_scored_on_a_bounded_excerpt(predictor: Predictor) -> None:
+    long_text = "The plot drags and the acting is wooden. " * 5000 + "Overall I loved it."
+    (pred,) = predictor.predict([long_text])
+    assert pred.label in LABELS
+    capped = predictor.featurizer.tokens(long_text)
+    assert len(capped) == predictor.featurizer.config.max_tokens
+    assert capped[-2:] == ["overall", "loved"] or "loved" in capped[-3:]
+
+
+def test_batch_and_single_agree(predictor: Predictor) -> None:
+    texts = ["great value", "", "awful support, never again", "fine I guess", "works"] * 3
+    batch = predictor.predict(texts, batch_size=4)
+    for text, p in zip(texts, batch, strict=True):
+        (single,) = predictor.predict([text])
+        assert single.label == p.label
+        if p.scores:
+            assert np.allclose(list(single.scores.values()), list(p.scores.values()), atol=1e-5)
+
+
+def test_predict_frame_keeps_index_and_chunks(predictor: Predictor) -> None:
+    series = pd.Series(["good", None, "bad product"] * 5, index=range(100, 115))
+    frame = predictor.predict_frame(series, chunk_size=4)
+    assert list(frame.index) == list(series.index)
+    assert list(frame.columns) == ["label", "negative", "neutral", "positive", "confidence"]
+    assert (frame.loc[frame["label"] == UNSCORABLE, "negative"].isna()).all()
+    assert frame["label"].iloc[1] == UNSCORABLE
+
+
+def test_get_predictor_is_cached_and_thread_safe() -> None:
+    model_dir = get_settings().model_dir
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        loaded = list(pool.map(lambda _: get_predictor(model_dir), range(8)))
+        results = list(pool.map(lambda p: p.predict(["nice", "bad"])[0].scores, loaded))
+    assert all(p is loaded[0] for p in loaded)
+    assert all(r == results[0] for r in results)
+
+
+def test_unknown_model_is_a_clear_error() -> None:
+    with pytest.raises(FileNotFoundError):
+        get_predictor("no-such-version-xyz")

@@ -1,0 +1,57 @@
+"""Preprocessing: negations and contrast survive, placeholders, contractions, elongation, HTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.text import KEEP_WORDS, NUMBER_TOKEN, URL_TOKEN, USER_TOKEN, stopword_set, tokenize
+
+STOP = stopword_set("english")
+
+
+@pytest.mark.parametrize(
+    ("text", "must_have"),
+    [
+        ("This is not good", ["not", "good"]),
+        ("No problems at all", ["no", "problems"]),
+        ("Nice screen but the battery is weak", ["but"]),
+        ("I will never buy this again", ["never"]),
+        ("It wasn't bad", ["not", "bad"]),
+        ("I can't recommend it", ["not"]),
+        ("dont buy", ["not"]),
+    ],
+)
+def test_sentiment_words_survive_stopword_removal(text: str, must_have: list[str]) -> None:
+    tokens = tokenize(text, STOP)
+    for word in must_have:
+        assert word in tokens, (text, tokens)
+
+
+def test_stopwords_never_contain_negation_contrast_or_intensity() -> None:
+    assert not (STOP & KEEP_WORDS)
+    assert {"the", "is", "at"} <= STOP
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see https://example.com/x now", URL_TOKEN),
+        ("thanks @united", USER_TOKEN),
+        ("waited 45 minutes", NUMBER_TOKEN),
+        ("love it :)", "xxsmile"),
+        ("hate it :(", "xxfrown"),
+    ],
+)
+def test_placeholders(text: str, expected: str) -> None:
+    assert expected in tokenize(text)
+
+
+def test_contractions_and_elongation() -> None:
+    assert tokenize("they're great, I'd say it's sooooo goooood") == [
+        "they", "are", "great", "i", "would", "say", "it", "soo", "good",
+    ]  # fmt: skip
+    assert tokenize("didn't") == ["did", "not"]
+
+
+def test_html_is_unescaped_and_stripped() -> None:
+    assert tokenize("<b>Great</b> &amp; cheap<br />") == ["great", "cheap"]
