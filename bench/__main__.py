@@ -21,20 +21,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.skip_throughput:
         kinds = [args.only] if args.only else ["short", "mixed"]
-        print("| input | rows | median / mean / p95 words | ours s | ours rows/s | ours peak MB "
-              "| VADER s | VADER rows/s | speed-up |")  # fmt: skip
+        print(
+            "| input | rows | median / mean / p95 words | ours s | ours rows/s | ours peak MB "
+            "| VADER s | VADER rows/s | speed-up |"
+        )
         print("|---|---|---|---|---|---|---|---|---|")
         for kind in kinds:
             path, stats = inputs.build(kind)
             r = throughput.compare(path, inputs.OUT_DIR)
-            print(f"| {kind} | {r['rows']:,} | {stats['median_words']:.0f} / {stats['mean_words']:.0f} / "
-                  f"{stats['p95_words']:.0f} | {r['ours_s']} | {r['ours_rows_per_s']:,} | {r['ours_peak_mb']} | "
-                  f"{r['vader_s']} | {r['vader_rows_per_s']:,} | {r['speedup']}x |", flush=True)  # fmt: skip
+            print(
+                f"| {kind} | {r['rows']:,} | {stats['median_words']:.0f} / {stats['mean_words']:.0f} / "
+                f"{stats['p95_words']:.0f} | {r['ours_s']} | {r['ours_rows_per_s']:,} | "
+                f"{r['ours_peak_mb']} | "
+                f"{r['vader_s']} | {r['vader_rows_per_s']:,} | {r['speedup']}x |",
+                flush=True,
+            )
         load = throughput.model_load_time()
-        print(f"\nimport torch: {load['import_torch_s']} s; model load (after import): {load['model_load_s']} s")
+        print(
+            f"\nimport torch: {load['import_torch_s']} s; model load (after import): {load['model_load_s']} s"
+        )
     if not args.skip_accuracy:
-        from core.predictor import get_predictor
         from bench.accuracy import table
+        from core.predictor import get_predictor
 
         card = get_predictor().card
         frame = table(card)

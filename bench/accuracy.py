@@ -58,8 +58,15 @@ def table(card: dict) -> pd.DataFrame:
     rows = []
 
     def add(split: str, model: str, m: dict) -> None:
-        rows.append({"split": split, "model": model, "n": m["n"], "accuracy": m["accuracy"],
-                     "macro_f1": m["macro_f1"]})  # fmt: skip
+        rows.append(
+            {
+                "split": split,
+                "model": model,
+                "n": m["n"],
+                "accuracy": m["accuracy"],
+                "macro_f1": m["macro_f1"],
+            }
+        )
 
     predictor = get_predictor()
     in_lr = tfidf_lr(both, list(test_sets.values()))

@@ -97,8 +97,19 @@ def bench_one(csv_path: Path, base: Any, registry_dir: Path, mix: bool | None) -
 
 def cli_wall_time(csv_path: Path, out: Path, mix: bool | None) -> float:
     """Wall time of `python -m models.adapt` on a file, start-up included."""
-    cmd = [sys.executable, "-m", "models.adapt", "--csv", str(csv_path), "--text-column", "review",
-           "--rating-column", "stars", "--out", str(out)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "models.adapt",
+        "--csv",
+        str(csv_path),
+        "--text-column",
+        "review",
+        "--rating-column",
+        "stars",
+        "--out",
+        str(out),
+    ]
     if mix is False:
         cmd.append("--no-mix")
     started = time.perf_counter()

@@ -32,19 +32,38 @@ SEED = 7
 
 _OPENERS = ["", "Honestly, ", "Well, ", "So ", "After two weeks: ", "Update: ", "I have to say ", "Overall "]
 _PRAISE = [
-    "the battery lasts all day", "it works exactly as described", "setup took five minutes",
-    "the build quality is excellent", "customer service replied the same day", "it was worth every penny",
-    "the screen is bright and sharp", "my kids love it", "shipping was fast", "it feels very solid",
-]  # fmt: skip
+    "the battery lasts all day",
+    "it works exactly as described",
+    "setup took five minutes",
+    "the build quality is excellent",
+    "customer service replied the same day",
+    "it was worth every penny",
+    "the screen is bright and sharp",
+    "my kids love it",
+    "shipping was fast",
+    "it feels very solid",
+]
 _COMPLAINTS = [
-    "it stopped working after a week", "the battery dies by lunchtime", "the app keeps crashing",
-    "support never answered my emails", "it arrived scratched and dented", "the buttons feel cheap",
-    "it is far too loud", "the instructions are useless", "it overheats when charging", "it broke on day two",
-]  # fmt: skip
+    "it stopped working after a week",
+    "the battery dies by lunchtime",
+    "the app keeps crashing",
+    "support never answered my emails",
+    "it arrived scratched and dented",
+    "the buttons feel cheap",
+    "it is far too loud",
+    "the instructions are useless",
+    "it overheats when charging",
+    "it broke on day two",
+]
 _NEUTRAL = [
-    "it does the job", "the colour is a bit different from the photos", "delivery took about a week",
-    "it is average for the price", "the box was plain", "I expected it to be bigger", "it comes with a cable",
-]  # fmt: skip
+    "it does the job",
+    "the colour is a bit different from the photos",
+    "delivery took about a week",
+    "it is average for the price",
+    "the box was plain",
+    "I expected it to be bigger",
+    "it comes with a cable",
+]
 _CLOSERS = {
     5: ["Highly recommended!", "Five stars.", "Would buy again.", "Love it :)"],
     4: ["Pretty good overall.", "Happy with it.", "Recommended."],
@@ -138,8 +157,11 @@ def bench_import(rows: int) -> dict[str, Any]:
     db_path = OUT_DIR / "import_bench.sqlite"
     child = subprocess.run(
         [sys.executable, "-m", "bench.store", "--child-import", str(csv_path), str(db_path)],
-        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     result = json.loads(child.stdout.strip().splitlines()[-1])
     timings = result["timings"]
     total = sum(timings.values())
@@ -188,21 +210,32 @@ def build_store(url: str, reviews: int) -> None:
         rest = (1 - confidence) / 2
         chunk.append(
             {
-                "id": review_id, "product_id": product + 1, "text": row["review"], "title": row["title"],
-                "rating_raw": str(row["stars"]), "rating": (row["stars"] - 1) / 4, "review_date": row["date"],
-                "author": row["author"], "source": "csv", "created_at": scored,
+                "id": review_id,
+                "product_id": product + 1,
+                "text": row["review"],
+                "title": row["title"],
+                "rating_raw": str(row["stars"]),
+                "rating": (row["stars"] - 1) / 4,
+                "review_date": row["date"],
+                "author": row["author"],
+                "source": "csv",
+                "created_at": scored,
                 "content_hash": content_hash(row["review"], row["title"], row["author"]),
             }
-        )  # fmt: skip
+        )
         predictions.append(
             {
-                "review_id": review_id, "model_version": "bench-1", "label": label, "confidence": confidence,
+                "review_id": review_id,
+                "model_version": "bench-1",
+                "label": label,
+                "confidence": confidence,
                 "p_negative": confidence if label == "negative" else rest,
                 "p_neutral": confidence if label == "neutral" else rest,
                 "p_positive": confidence if label == "positive" else rest,
-                "scored_at": scored, "is_latest": True,
+                "scored_at": scored,
+                "is_latest": True,
             }
-        )  # fmt: skip
+        )
         if product % 10 == 0:  # one product in ten was re-scored: a newer version is the latest
             predictions[-1]["is_latest"] = False
             predictions.append({**predictions[-1], "model_version": "bench-2", "is_latest": True})
@@ -229,10 +262,22 @@ def _timed(call: Callable[[], Any], repeats: int = 3) -> tuple[float, float, int
     return first, statistics.median(times), size
 
 
+def _overview(engine: Any) -> tuple[Any, Any]:
+    """The Overview page at scale: the last 60 days of daily counts feed the KPI tiles (30 days
+    against the 30 before) and the products needing attention."""
+    from core import analytics
+    from core.queries import daily_counts, product_summary
+
+    newest = product_summary(engine)["last_date"].max()
+    recent = daily_counts(engine, start=(newest - timedelta(days=60)).date())
+    return analytics.kpis(recent, days=30), analytics.products_needing_attention(recent, days=30)
+
+
 def bench_queries(url: str, reviews: int, rebuild: bool) -> list[dict[str, Any]]:
     """Time every dashboard query on a store of `reviews` reviews (built once, reused)."""
     from core import analytics
     from core.queries import (
+        daily_counts,
         list_imports,
         model_versions_in_store,
         product_names,
@@ -269,10 +314,12 @@ def bench_queries(url: str, reviews: int, rebuild: bool) -> list[dict[str, Any]]
         ("sentiment_over_time (all products, weekly)", lambda: sentiment_over_time(engine, "W")),
         ("sentiment_over_time (one product, daily)", lambda: sentiment_over_time(engine, "D", [one])),
         ("rating_label_crosstab (one product)", lambda: rating_label_crosstab(engine, products=[one])),
+        ("daily_counts (all products, every day)", lambda: daily_counts(engine)),
+        ("overview: daily_counts (60 days) + kpis + attention", lambda: _overview(engine)),
         ("analytics.trend (one product frame)", lambda: analytics.trend(product_frame)),
         ("analytics.kpis (one product frame)", lambda: analytics.kpis(product_frame)),
         ("analytics.drivers (one product frame)", lambda: analytics.drivers(product_frame)),
-    ]  # fmt: skip
+    ]
     results = []
     for name, call in queries:
         first, median, size = _timed(call)

@@ -54,10 +54,29 @@ def model_load_time(model_dir: Path | None = None) -> dict[str, float]:
 def compare(csv_path: Path, out_dir: Path) -> dict[str, float]:
     """Ours vs VADER on one CSV: seconds, reviews/s, peak MB, and the speed ratio."""
     rows = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
-    ours = run_measured([sys.executable, "-m", "core.predict", "--csv", str(csv_path), "--text-column", "review",
-                         "--out", str(out_dir / f"{csv_path.stem}.ours.jsonl")])  # fmt: skip
-    vader = run_measured([sys.executable, "-m", "bench.vader_csv", str(csv_path), "review",
-                          str(out_dir / f"{csv_path.stem}.vader.jsonl")])  # fmt: skip
+    ours = run_measured(
+        [
+            sys.executable,
+            "-m",
+            "core.predict",
+            "--csv",
+            str(csv_path),
+            "--text-column",
+            "review",
+            "--out",
+            str(out_dir / f"{csv_path.stem}.ours.jsonl"),
+        ]
+    )
+    vader = run_measured(
+        [
+            sys.executable,
+            "-m",
+            "bench.vader_csv",
+            str(csv_path),
+            "review",
+            str(out_dir / f"{csv_path.stem}.vader.jsonl"),
+        ]
+    )
     return {
         "rows": rows,
         "ours_s": ours["seconds"],

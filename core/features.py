@@ -1,4 +1,4 @@
-"""Feature configuration (plain JSON, no pickle) and the fast tokens -> ids step shared by training and serving.
+"""Feature configuration (plain JSON, no pickle) and the fast tokens -> ids step of training and serving.
 
 A text becomes a *bag of feature ids* for an `nn.EmbeddingBag`. The embedding table has three blocks:
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -33,10 +34,39 @@ UNK_ID = 1
 SPECIAL_TOKENS = ("<pad>", "<unk>")
 
 # Words that open a negation scope, and tokens that close one (contrast words, ! and ?).
-NEGATION_WORDS = ("not", "no", "never", "nor", "neither", "nothing", "none", "nobody", "nowhere",
-                  "cannot", "without", "ni", "nunca", "sin", "nada", "tampoco", "jamás")  # fmt: skip
-SCOPE_BREAKERS = ("but", "however", "although", "though", "yet", "except", "despite", "pero",
-                  "sino", "aunque", "!", "?")  # fmt: skip
+NEGATION_WORDS = (
+    "not",
+    "no",
+    "never",
+    "nor",
+    "neither",
+    "nothing",
+    "none",
+    "nobody",
+    "nowhere",
+    "cannot",
+    "without",
+    "ni",
+    "nunca",
+    "sin",
+    "nada",
+    "tampoco",
+    "jamás",
+)
+SCOPE_BREAKERS = (
+    "but",
+    "however",
+    "although",
+    "though",
+    "yet",
+    "except",
+    "despite",
+    "pero",
+    "sino",
+    "aunque",
+    "!",
+    "?",
+)
 
 
 @dataclass
@@ -141,7 +171,7 @@ def build_config(
     pair_counts: Counter[tuple[int, int]] = Counter()
     for tokens in token_lists:
         ids = [index.get(t, UNK_ID) for t in tokens]
-        pair_counts.update(zip(ids, ids[1:], strict=False))
+        pair_counts.update(pairwise(ids))
     bigrams = [pair for pair, c in pair_counts.most_common() if c >= min_bigram_count and UNK_ID not in pair][
         :max_bigrams
     ]
@@ -234,7 +264,7 @@ class Featurizer:
         return both[keep], offsets
 
     def sequences(self, texts: Sequence[str], max_len: int) -> np.ndarray:
-        """Padded word-id matrix `(batch, max_len)` for order-aware models (the CNN); unknown words kept as UNK."""
+        """Padded word ids `(batch, max_len)` for order-aware models (the CNN); unknown words stay UNK."""
         words, lengths = self.word_ids(texts)
         out = np.zeros((len(texts), max_len), dtype=np.int64)
         start = 0

@@ -79,7 +79,7 @@ class ImportSummary:
     model_version: str
     seconds: float
     warnings: dict[str, int] = field(default_factory=dict)  # rows stored without a date/rating, by reason
-    timings: dict[str, float] = field(default_factory=dict)  # seconds spent in parse / score / write
+    timings: dict[str, float] = field(default_factory=dict)  # seconds in parse / dedupe / score / write
 
     def line(self) -> str:
         """One sentence: rows read, stored, duplicates, rejected by reason, model, time."""
@@ -269,8 +269,10 @@ def _run_import(
             from core.predictor import get_predictor
 
             predictor = get_predictor()
+        tick = time.perf_counter()
         candidates = _dedupe(rows)
         new = _drop_stored(engine, candidates)
+        timings["dedupe"] = round(time.perf_counter() - tick, 3)
         total = 2 * len(new)
         tick = time.perf_counter()
         scores = _score(predictor, [row.text for _, row in new], import_id, progress, total)
@@ -411,6 +413,17 @@ def _prediction_params(
     ]
 
 
+REVIEW_FIELDS = (
+    "product_id", "import_id", "text", "title", "rating_raw", "rating", "review_date", "author", "source",
+    "source_url", "content_hash", "created_at",
+)  # fmt: skip
+_DATE, _CREATED = REVIEW_FIELDS.index("review_date"), REVIEW_FIELDS.index("created_at")
+PREDICTION_FIELDS = (
+    "review_id", "label", "p_negative", "p_neutral", "p_positive", "confidence", "model_version", "scored_at",
+    "is_latest",
+)  # fmt: skip
+
+
 def _write(
     conn: Connection,
     new: list[tuple[str, ReviewRow]],
@@ -431,46 +444,29 @@ def _write(
     changes: list[pd.DataFrame] = []
     for start in range(0, len(new), WRITE_CHUNK):
         chunk = new[start : start + WRITE_CHUNK]
-        params = [
-            {
-                "product_id": product_ids[row.product],
-                "import_id": import_id,
-                "text": row.text,
-                "title": row.title,
-                "rating_raw": _clip(row.rating_raw, 100),
-                "rating": row.rating,
-                "review_date": naive_utc(row.review_date),
-                "author": _clip(row.author, 300),
-                "source": source,
-                "source_url": row.source_url,
-                "content_hash": digest,
-                "created_at": now,
-            }
+        # plain tuples in REVIEW_FIELDS order: 100k dicts cost more than SQLite's own work
+        records = [
+            (
+                product_ids[row.product], import_id, row.text, row.title, _clip(row.rating_raw, 100),
+                row.rating, naive_utc(row.review_date), _clip(row.author, 300), source, row.source_url,
+                digest, now,
+            )
             for digest, row in chunk
-        ]
+        ]  # fmt: skip
         # Rows a concurrent import stored first are missing here; their scores are simply dropped.
-        ids = _insert_reviews(conn, params)
+        ids = _insert_reviews(conn, records)
         keep = sorted(ids)
         review_ids = [ids[i] for i in keep]
         chunk_scores = scores.iloc[[start + i for i in keep]]
         if review_ids:
-            predictions = _prediction_params(review_ids, chunk_scores, model_version, now)
-            if conn.dialect.name == "sqlite":
-                scored_at = _sqlite_time(now)
-                rows = [(*p.values(),) for p in predictions]
-                columns = list(predictions[0])
-                at = columns.index("scored_at")
-                rows = [(*row[:at], scored_at, *row[at + 1 :]) for row in rows]
-                _sqlite_executemany(conn, PredictionRow.__tablename__, columns, rows)
-            else:
-                conn.execute(PredictionRow.__table__.insert(), predictions)
+            _insert_predictions(conn, review_ids, chunk_scores, model_version, now)
         stored += len(review_ids)
         changes.append(
             rollup.deltas(
-                [params[i]["product_id"] for i in keep],
-                [params[i]["review_date"] for i in keep],
+                [records[i][0] for i in keep],
+                [records[i][_DATE] for i in keep],
                 chunk_scores["label"].tolist(),
-                [params[i]["rating"] for i in keep],
+                [records[i][5] for i in keep],
             )
         )
         if progress is not None:
@@ -479,10 +475,16 @@ def _write(
     return stored
 
 
-def _insert_reviews(conn: Connection, params: list[dict[str, Any]]) -> dict[int, int]:
-    """Insert reviews, skipping (product, hash) pairs already stored; return {index in params: new id}."""
+def _insert_reviews(conn: Connection, records: list[tuple[Any, ...]]) -> dict[int, int]:
+    """Insert reviews (REVIEW_FIELDS tuples), skipping (product, hash) pairs already stored.
+
+    :return: {index in records: new review id} for the rows inserted.
+    """
     table = Review.__table__
+    if not records:
+        return {}
     if conn.dialect.name != "sqlite":
+        params = [dict(zip(REVIEW_FIELDS, record, strict=True)) for record in records]
         inserted = conn.execute(
             upsert_ignore(conn, table).returning(table.c.product_id, table.c.content_hash, table.c.id), params
         ).all()
@@ -495,14 +497,45 @@ def _insert_reviews(conn: Connection, params: list[dict[str, Any]]) -> dict[int,
     # SQLite: this transaction holds the database's only write lock (BEGIN IMMEDIATE), so ids from
     # max(id) + 1 are ours; the rows actually inserted are those ids still present afterwards.
     first = conn.exec_driver_sql("SELECT coalesce(max(id), 0) + 1 FROM reviews").scalar_one()
-    columns = ["id", *params[0]] if params else []
+    created = _sqlite_time(records[0][_CREATED])
     rows = [
-        (first + i, *(_sqlite_time(v) if isinstance(v, datetime) else v for v in p.values()))
-        for i, p in enumerate(params)
+        (
+            first + i,
+            *r[:_DATE],
+            None if r[_DATE] is None else _sqlite_time(r[_DATE]),
+            *r[_DATE + 1 : _CREATED],
+            created,
+        )
+        for i, r in enumerate(records)
     ]
-    _sqlite_executemany(conn, table.name, columns, rows, ignore=True)
+    _sqlite_executemany(conn, table.name, ["id", *REVIEW_FIELDS], rows, ignore=True)
     present = conn.exec_driver_sql("SELECT id FROM reviews WHERE id >= ?", (first,)).scalars()
     return {review_id - first: review_id for review_id in present}
+
+
+def _insert_predictions(
+    conn: Connection, review_ids: list[int], scores: pd.DataFrame, model_version: str, scored_at: datetime
+) -> None:
+    """Insert one prediction per new review (each review's first, so its latest)."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(
+            PredictionRow.__table__.insert(), _prediction_params(review_ids, scores, model_version, scored_at)
+        )
+        return
+    # NaN (an unscorable text) becomes NULL
+    probabilities = scores[["negative", "neutral", "positive", "confidence"]].astype(object)
+    probabilities = probabilities.where(probabilities.notna(), None)
+    when = _sqlite_time(scored_at)
+    rows = [
+        (review_id, label, neg, neu, pos, conf, model_version, when, 1)
+        for review_id, label, (neg, neu, pos, conf) in zip(
+            review_ids,
+            scores["label"].tolist(),
+            probabilities.itertuples(index=False, name=None),
+            strict=True,
+        )
+    ]
+    _sqlite_executemany(conn, PredictionRow.__tablename__, list(PREDICTION_FIELDS), rows)
 
 
 def _sqlite_time(value: datetime) -> str:

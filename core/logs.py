@@ -11,13 +11,25 @@ from typing import Any
 _LOGGER_NAME = "sentiment"
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at emit time (pytest and Streamlit replace it)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def get_logger() -> logging.Logger:
     """The product's logger, writing JSON lines to stderr at the configured level."""
     logger = logging.getLogger(_LOGGER_NAME)
     if not logger.handlers:
         from core.settings import get_settings
 
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
         logger.setLevel(get_settings().log_level)

@@ -42,8 +42,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--text-column", help="the column holding the review text (with --csv)")
     parser.add_argument("--out", type=Path, help="output file, .jsonl or .csv (with --csv)")
     parser.add_argument("--model", help="model directory or registry version (default: the active model)")
-    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                        help="featurisation processes for --csv (default: up to 2)")  # fmt: skip
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="featurisation processes for --csv (default: up to 2)",
+    )
     args = parser.parse_args(argv)
     if args.csv is None and not args.texts:
         parser.error("give texts to score, or --csv FILE --text-column NAME --out OUT")
@@ -131,7 +135,7 @@ def _score_csv(args: argparse.Namespace) -> int:
     global _TEXTS, _FEATURIZER
     started = time.perf_counter()
     from core.features import FeatureConfig, Featurizer
-    from core.predictor import CARD_FILE, FEATURES_FILE, LABELS, resolve_model_dir, unscorable_reason
+    from core.predictor import FEATURES_FILE, LABELS, resolve_model_dir, unscorable_reason
 
     try:
         model_dir = resolve_model_dir(args.model)
@@ -149,27 +153,40 @@ def _score_csv(args: argparse.Namespace) -> int:
     from core.predictor import Predictor
 
     predictor = Predictor.load(model_dir)  # imports torch while the workers featurise
-    version = json.loads((model_dir / CARD_FILE).read_text(encoding="utf-8")).get("version", "unknown")
+    version = predictor.version
     probs = np.full((n, 3), np.nan)
-    done = 0
-    for start, valid, ids, offsets in ([first] if first else []) + list(_progress(chunks, n)):
+    for _start, valid, ids, offsets in _progress(_prepend(first, chunks), n):
         if len(valid):
             p = predictor.score_encoded(ids, offsets)
             ends = np.append(offsets[1:], ids.shape[0])
-            p[ends == offsets] = np.nan
+            p[ends == offsets] = np.nan  # nothing the model knows: unscorable, not a guess
             probs[valid] = p
-        done = max(done, start)
     writer = _write_jsonl if args.out.suffix.lower() == ".jsonl" else _write_csv
-    reasons = [unscorable_reason(t) or ("no words to score" if np.isnan(probs[i, 0]) else None)
-               for i, t in enumerate(_TEXTS)]  # fmt: skip
+    reasons = [
+        unscorable_reason(t) or ("no words to score" if np.isnan(probs[i, 0]) else None)
+        for i, t in enumerate(_TEXTS)
+    ]
     writer(args.out, header, rows, probs, reasons, str(version), LABELS)
     seconds = time.perf_counter() - started
     scored = int(sum(r is None for r in reasons))
     from core.logs import log_event
 
-    log_event("score_csv", rows=n, scored=scored, unscorable=n - scored, seconds=round(seconds, 2),
-              model_version=version, out=str(args.out))  # fmt: skip
+    log_event(
+        "score_csv",
+        rows=n,
+        scored=scored,
+        unscorable=n - scored,
+        seconds=round(seconds, 2),
+        model_version=version,
+        out=str(args.out),
+    )
     return 0
+
+
+def _prepend(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    if first is not None:
+        yield first
+    yield from rest
 
 
 def _progress(chunks: Iterator[Any], n: int) -> Iterator[Any]:
@@ -179,8 +196,15 @@ def _progress(chunks: Iterator[Any], n: int) -> Iterator[Any]:
         yield item
 
 
-def _write_jsonl(out: Path, header: list[str], rows: list[list[Any]], probs: np.ndarray,
-                 reasons: list[str | None], version: str, labels: tuple[str, ...]) -> None:  # fmt: skip
+def _write_jsonl(
+    out: Path,
+    header: list[str],
+    rows: list[list[Any]],
+    probs: np.ndarray,
+    reasons: list[str | None],
+    version: str,
+    labels: tuple[str, ...],
+) -> None:
     dumps = json.dumps
     keys = [dumps(h, ensure_ascii=False) for h in header]
     ver = dumps(version)
@@ -191,10 +215,15 @@ def _write_jsonl(out: Path, header: list[str], rows: list[list[Any]], probs: np.
             )
             if reason is None:
                 best = max(range(3), key=p.__getitem__)
-                tail = (f'"label":"{labels[best]}","scores":{{"negative":{p[0]:.6f},"neutral":{p[1]:.6f},'
-                        f'"positive":{p[2]:.6f}}},"confidence":{p[best]:.6f},"model_version":{ver}')  # fmt: skip
+                tail = (
+                    f'"label":"{labels[best]}","scores":{{"negative":{p[0]:.6f},"neutral":{p[1]:.6f},'
+                    f'"positive":{p[2]:.6f}}},"confidence":{p[best]:.6f},"model_version":{ver}'
+                )
             else:
-                tail = f'"label":"unscorable","scores":null,"confidence":null,"model_version":{ver},"reason":"{reason}"'
+                tail = (
+                    f'"label":"unscorable","scores":null,"confidence":null,"model_version":{ver},'
+                    f'"reason":"{reason}"'
+                )
             fh.write("{" + cells + ("," if cells else "") + tail + "}\n")
 
 
@@ -206,8 +235,15 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _write_csv(out: Path, header: list[str], rows: list[list[Any]], probs: np.ndarray,
-               reasons: list[str | None], version: str, labels: tuple[str, ...]) -> None:  # fmt: skip
+def _write_csv(
+    out: Path,
+    header: list[str],
+    rows: list[list[Any]],
+    probs: np.ndarray,
+    reasons: list[str | None],
+    version: str,
+    labels: tuple[str, ...],
+) -> None:
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([*header, "label", "negative", "neutral", "positive", "confidence", "model_version"])

@@ -76,7 +76,7 @@ def unscorable_reason(value: object) -> str | None:
 
 
 def load_scorer(path: Path) -> Any:
-    """Load a TorchScript scorer file (`(ids, offsets) -> probabilities`); the product's only `torch.jit.load`."""
+    """Load a TorchScript scorer (`(ids, offsets) -> probabilities`); the product's only `torch.jit.load`."""
     import torch
 
     module = torch.jit.load(str(path), map_location="cpu")
@@ -213,7 +213,7 @@ _LOCK = threading.Lock()
 
 
 def get_predictor(model: str | Path | None = None) -> Predictor:
-    """The process-wide :class:`Predictor` for `model` (see :func:`resolve_model_dir`), loaded once per directory.
+    """The process-wide :class:`Predictor` for `model` (:func:`resolve_model_dir`), loaded once per directory.
 
     Thread-safe: concurrent first calls load the model once; scoring itself holds no shared mutable state.
     """

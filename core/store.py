@@ -145,9 +145,16 @@ class Review(Base):
         # trend and date-range filters per product; rating rides along so summaries read only the index
         Index("ix_reviews_product_date", "product_id", "review_date", "rating"),
         Index("ix_reviews_import", "import_id"),
-        # the review table across all products, newest first, without sorting a million rows
-        Index("ix_reviews_date", "review_date", "id"),
+        # the review table across all products, newest first, without sorting a million rows (SQLite
+        # walks it backwards: NULL sorts lowest there; PostgreSQL's own index follows the class)
+        Index("ix_reviews_date", "review_date", "id").ddl_if(dialect="sqlite"),
     )
+
+
+# PostgreSQL sorts NULL first in DESC order, so newest-first-undated-last needs an index of that shape.
+Index("ix_reviews_date_desc", Review.review_date.desc().nulls_last(), Review.id.desc()).ddl_if(
+    dialect="postgresql"
+)
 
 
 class PredictionRow(Base):

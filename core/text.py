@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 NLTK_DATA_DIR = Path(__file__).resolve().parent / "nltk_data"
@@ -170,7 +170,7 @@ def _expand_suffix(token: str) -> tuple[str, ...]:
     return tuple(token.split("'"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def stopword_set(language: str = "english") -> frozenset[str]:
     """NLTK's stopword list for `language`, loaded from the vendored corpus, minus
     :data:`KEEP_WORDS`. Contraction fragments ("don", "t") are handled by :func:`tokenize`.

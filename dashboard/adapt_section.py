@@ -72,6 +72,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "source.products": {"en": "Products in the store", "es": "Productos guardados"},
     "source.file": {"en": "A rated file (CSV/XLSX)", "es": "Un archivo valorado (CSV/XLSX)"},
     "products": {"en": "Products", "es": "Productos"},
+    "products.all": {
+        "en": "All products (choose to narrow)",
+        "es": "Todos los productos (elija para acotar)",
+    },
+    "rescore.title": {"en": "Re-score stored reviews", "es": "Volver a puntuar reseñas guardadas"},
     "products.none": {
         "en": "No products stored yet: import reviews with ratings first, or upload a rated file.",
         "es": "Aún no hay productos: importe reseñas con valoración o suba un archivo valorado.",
@@ -217,14 +222,8 @@ def discard_version(name: str) -> None:
 
 
 def _forget_loaded_model() -> None:
-    """Make the next `state.predictor()` load the newly active model.
-
-    `state.predictor` caches by model and registry folder, not by the active version; clear it
-    until it keys on `registry.active_name()` too.
-    """
-    loader = getattr(state, "_predictor_for", None)
-    if loader is not None:
-        loader.clear()
+    """Refresh cached query frames after the active model changed (`state.predictor()` keys on the
+    active model directory, so it loads the new one by itself)."""
     state.invalidate()
 
 
@@ -315,7 +314,7 @@ def _from_products(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[
     if not names:
         st.info(s("products.none"))
         return None, [], []
-    chosen = st.multiselect(s("products"), names, key=AdaptKeys.PRODUCTS)
+    chosen = st.multiselect(s("products"), names, key=AdaptKeys.PRODUCTS, placeholder=s("products.all"))
     frame = state.reviews(engine, state.database_url(), tuple(chosen) if chosen else None)
     if frame.empty:
         return None, [], []
@@ -376,7 +375,7 @@ def _counts_and_checks(texts: list[str], labels: list[str | None], model_languag
         st.caption(s("unrated", n=f"{unrated:,}"))
     rated_texts = [t for t, label in zip(texts, labels, strict=True) if label is not None]
     language = dominant_language(rated_texts[:2000])
-    st.caption(s("language", language=language))
+    st.caption(s("language", language=language.capitalize()))
     warning = foreign_language_warning(rated_texts[:2000], model_language)
     if warning:
         st.warning(warning, icon=":material/translate:")
@@ -472,16 +471,22 @@ def _versions_panel() -> None:
 def _rescore_panel() -> None:
     """Re-score chosen products with the active version (old predictions stay, for comparison)."""
     from core.importer import rescore
-    from core.predictor import get_predictor
     from core.store import product_names
 
     engine = state.engine()
     names = product_names(engine)
     if not names:
         return
-    chosen = st.multiselect(s("products"), names, key=AdaptKeys.RESCORE_PRODUCTS, help=s("rescore.help"))
+    st.subheader(s("rescore.title"))
+    chosen = st.multiselect(
+        s("products"),
+        names,
+        key=AdaptKeys.RESCORE_PRODUCTS,
+        help=s("rescore.help"),
+        placeholder=s("products.all"),
+    )
     if st.button(s("rescore"), key="adapt_rescore", icon=":material/refresh:"):
-        predictor = get_predictor(registry.active_name())
+        predictor = state.predictor()  # the active version
         bar = st.progress(0.0)
         added = rescore(
             engine, list(chosen), predictor, progress=lambda done, total: bar.progress(done / max(total, 1))
@@ -500,7 +505,7 @@ def render_adapt_section() -> None:
     st.header(s("title"))
     st.caption(s("intro"))
     version, model_language = _active_model()
-    st.caption(s("active", version=version, language=model_language))
+    st.caption(s("active", version=version, language=model_language.capitalize()))
     message = st.session_state[AdaptKeys.MESSAGE]
     if message:
         (st.success if message[0] == "success" else st.error)(message[1])

@@ -19,10 +19,11 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard.i18n import LANGUAGES, t  # noqa: E402
-from dashboard.state import Keys, init_state  # noqa: E402
+from dashboard.state import Keys, init_state, warm_up  # noqa: E402
 
 st.set_page_config(page_title="Review Sentiment", page_icon=":material/reviews:", layout="wide")
 init_state()
+warm_up()
 
 with st.sidebar:
     st.selectbox(t("app.language"), options=list(LANGUAGES), format_func=LANGUAGES.__getitem__, key=Keys.LANG)

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.i18n import label_name, translate
 
@@ -185,15 +184,20 @@ def trend_chart(table: pd.DataFrame, lang: str = "en") -> go.Figure:
             hovertemplate="%{x|%Y-%m-%d}<br>" + reviews + ": %{y:,}<extra></extra>",
         )
     )
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.06)
-    fig.add_traces(traces, rows=[1] * (len(traces) - 1) + [2], cols=[1] * len(traces))
+    # Two panels on one x axis, laid out by hand: make_subplots costs ~0.2 s per chart.
+    traces[-1].update(yaxis="y2")
     return _base(
-        fig,
+        go.Figure(data=traces),
         title,
         height=440,
-        yaxis={"title": {"text": translate("chart.axis.share", lang)}, "tickformat": ".0%", "range": [0, 1]},
-        yaxis2={"title": {"text": reviews}},
-        xaxis2={"title": {"text": translate("chart.axis.period", lang)}},
+        xaxis={"anchor": "y2", "title": {"text": translate("chart.axis.period", lang)}},
+        yaxis={
+            "domain": [0.34, 1.0],
+            "title": {"text": translate("chart.axis.share", lang)},
+            "tickformat": ".0%",
+            "range": [0, 1],
+        },
+        yaxis2={"domain": [0.0, 0.26], "title": {"text": reviews}},
     )
 
 
@@ -242,7 +246,8 @@ def rating_heatmap(crosstab: pd.DataFrame, lang: str = "en") -> go.Figure:
 
 def drivers_chart(drivers: pd.DataFrame, lang: str = "en") -> go.Figure:
     """Diverging bars: terms over-represented in negative reviews to the left (red), in positive
-    reviews to the right (green); bar length is the log-odds, hover shows z-score and counts.
+    reviews to the right (green). Bar length is the z-score of the log-odds (how sure the difference
+    is: log-odds alone saturate for words seen on one side only); hover shows log-odds and counts.
 
     :param drivers: `core.analytics.drivers(frame)`: term, side, z, log_odds, negative_reviews,
         positive_reviews (log_odds > 0 leans negative).
@@ -255,7 +260,7 @@ def drivers_chart(drivers: pd.DataFrame, lang: str = "en") -> go.Figure:
         part = drivers.loc[drivers["side"] == side].copy()
         if part.empty:
             continue
-        part["length"] = sign * part["log_odds"].abs().astype(float)
+        part["length"] = sign * part["z"].abs().astype(float)
         part = part.sort_values("z", key=lambda z: z.abs())  # strongest at the top of its side
         traces.append(
             go.Bar(
@@ -268,14 +273,13 @@ def drivers_chart(drivers: pd.DataFrame, lang: str = "en") -> go.Figure:
                     [
                         part["negative_reviews"].to_numpy(),
                         part["positive_reviews"].to_numpy(),
-                        part["z"].abs().to_numpy(dtype=float),
+                        part["log_odds"].abs().to_numpy(dtype=float),
                     ],
                     axis=-1,
                 ),
                 hovertemplate=(
                     "%{y}<br>"
-                    + translate("chart.axis.log_odds", lang)
-                    + ": %{x:.2f} (z %{customdata[2]:.1f})<br>"
+                    + "z %{x:.1f} · log-odds %{customdata[2]:.2f}<br>"
                     + label_name("negative", lang)
                     + ": %{customdata[0]:,} · "
                     + label_name("positive", lang)
@@ -286,7 +290,7 @@ def drivers_chart(drivers: pd.DataFrame, lang: str = "en") -> go.Figure:
     return _base(
         go.Figure(data=traces),
         title,
-        translate("chart.axis.log_odds", lang),
+        translate("chart.axis.driver_strength", lang),
         None,
         barmode="relative",
         height=max(320, 90 + 20 * len(drivers)),

@@ -76,6 +76,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Log-odds (← negative · positive →)",
         "es": "Log-odds (← negativo · positivo →)",
     },
+    "chart.axis.driver_strength": {
+        "en": "Strength, z-score of the log-odds (← negative · positive →)",
+        "es": "Fuerza, z del log-odds (← negativo · positivo →)",
+    },
     "chart.axis.confidence": {
         "en": "Confidence (highest probability)",
         "es": "Confianza (probabilidad máxima)",
@@ -191,6 +195,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "analyze.no_explanation": {
         "en": "Explanations are shown for the first {n} texts.",
         "es": "Las explicaciones se muestran para los primeros {n} textos.",
+    },
+    "analyze.no_effect": {
+        "en": "No single word moved the score: the model knows none of them, or they cancel out.",
+        "es": "Ninguna palabra por sí sola movió la puntuación: el modelo no las conoce o se compensan.",
     },
     "analyze.col.word": {"en": "Word or phrase", "es": "Palabra o frase"},
     "analyze.col.pushes": {"en": "Pushes toward", "es": "Empuja hacia"},
@@ -358,9 +366,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "products.drivers": {"en": "Drivers", "es": "Factores"},
     "products.drivers.help": {
         "en": "Words and two-word phrases most over-represented in negative versus positive reviews "
-        "(log-odds with counts), over the chosen products and dates. Pick one to filter the reviews below.",
+        "(log-odds with counts), over the chosen products and dates (a random sample of up to {n} "
+        "reviews per side). Pick one to filter the reviews below.",
         "es": "Palabras y frases de dos palabras más frecuentes en reseñas negativas frente a positivas "
-        "(log-odds con recuentos), en los productos y fechas elegidos. Elija una para filtrar las reseñas.",
+        "(log-odds con recuentos), en los productos y fechas elegidos (una muestra aleatoria de hasta {n} "
+        "reseñas por lado). Elija una para filtrar las reseñas.",
     },
     "products.drivers.none": {
         "en": "Not enough reviews of each sentiment to find drivers.",
@@ -477,10 +487,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.metrics": {"en": "Held-out test results", "es": "Resultados en prueba"},
     "model.out_of_domain": {"en": "Out-of-domain results", "es": "Resultados fuera de dominio"},
     "model.out_of_domain_help": {
-        "en": "Reviews unlike the training data: expect lower scores on your own domain until you adapt the "
-        "model.",
-        "es": "Reseñas distintas de las de entrenamiento: espere resultados menores en su dominio hasta "
-        "adaptar el modelo.",
+        "en": "Each corpus scored by a model trained without it: how the model does on text unlike its "
+        "training data. Expect your own reviews to land nearer these numbers until you adapt the model.",
+        "es": "Cada corpus puntuado por un modelo entrenado sin él: cómo funciona con textos distintos de "
+        "los de entrenamiento. Espere cifras cercanas a estas con sus reseñas hasta adaptar el modelo.",
     },
     "model.speed": {"en": "Measured speed", "es": "Velocidad medida"},
     "model.limits": {"en": "Known limits", "es": "Límites conocidos"},
@@ -492,6 +502,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "con "
         "hashes registrados, y se escriben el modelo, sus rasgos y esta ficha en `models/`.",
     },
+    "model.task": {"en": "Task", "es": "Tarea"},
+    "model.corpora_help": {
+        "en": "Corpora are downloaded from package registries and checked against the hashes in the card.",
+        "es": "Los corpus se descargan de registros de paquetes y se verifican con los hashes de la ficha.",
+    },
+    "model.training_details": {
+        "en": "Design choices and training settings",
+        "es": "Decisiones de diseño y ajustes",
+    },
+    "model.gates": {
+        "en": "Release gates (minimums the model must meet)",
+        "es": "Umbrales de publicación (mínimos que el modelo debe cumplir)",
+    },
+    "model.gate.met": {"en": "yes", "es": "sí"},
+    "model.gate.failed": {"en": "NO", "es": "NO"},
+    "model.col.corpus": {"en": "Corpus", "es": "Corpus"},
+    "model.col.source": {"en": "Source", "es": "Origen"},
+    "model.col.file": {"en": "File", "es": "Archivo"},
+    "model.col.train": {"en": "Train", "es": "Entrenamiento"},
+    "model.col.val": {"en": "Validation", "es": "Validación"},
+    "model.col.test": {"en": "Test", "es": "Prueba"},
+    "model.col.metric": {"en": "Metric", "es": "Métrica"},
+    "model.col.minimum": {"en": "Minimum", "es": "Mínimo"},
+    "model.col.measured": {"en": "Measured", "es": "Medido"},
+    "model.col.ok": {"en": "Met", "es": "Cumple"},
     "model.col.split": {"en": "Test set", "es": "Conjunto"},
     "model.col.n": {"en": "Reviews", "es": "Reseñas"},
     "model.col.accuracy": {"en": "Accuracy", "es": "Exactitud"},

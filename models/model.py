@@ -55,7 +55,7 @@ class BagModel(nn.Module):
     """fastText-style classifier: mean of word, bigram and negated-word embeddings -> linear layer."""
 
     def __init__(self, config: BagConfig, valence: torch.Tensor | None = None) -> None:
-        """:param valence: `(n_features, 2)` positive/negative lexicon valence per table row (zeros if None)."""
+        """:param valence: `(n_features, 2)` positive/negative lexicon valence per row (zeros if None)."""
         super().__init__()
         self.config = config
         self.embedding = nn.EmbeddingBag(config.n_features, config.dim, mode="mean", sparse=config.sparse)
@@ -77,14 +77,16 @@ class BagModel(nn.Module):
 
 
 class CNNModel(nn.Module):
-    """Word-order-aware alternative: embeddings -> 1-D convolutions of widths 2/3/5 -> max over time -> linear."""
+    """Word-order-aware alternative: embeddings -> 1-D convolutions (widths 2/3/5) -> max-pool -> linear."""
 
     def __init__(self, config: CNNConfig, valence: torch.Tensor | None = None) -> None:
         """:param valence: `(n_words, 2)` positive/negative lexicon valence per word id (zeros if None)."""
         super().__init__()
         self.config = config
         self.embedding = nn.Embedding(config.n_words, config.dim, padding_idx=0)
-        self.convs = nn.ModuleList(nn.Conv1d(config.dim, config.channels, k, padding=k // 2) for k in config.kernels)
+        self.convs = nn.ModuleList(
+            nn.Conv1d(config.dim, config.channels, k, padding=k // 2) for k in config.kernels
+        )
         if valence is None:
             valence = torch.zeros(config.n_words, 2)
         self.register_buffer("valence", valence.float())  # (n_words, 2)
@@ -101,7 +103,9 @@ class CNNModel(nn.Module):
             h = h.masked_fill(~mask.unsqueeze(1), 0.0)  # relu output >= 0, so 0 never wins a real max
             pooled.append(h.max(dim=2).values)  # (batch, channels)
         lex = self.valence[tokens].sum(dim=1)  # (batch, 2)
-        features = torch.cat([self.dropout(torch.cat(pooled, dim=1)), lexicon_features(lex, mask.sum(1).float())], 1)
+        features = torch.cat(
+            [self.dropout(torch.cat(pooled, dim=1)), lexicon_features(lex, mask.sum(1).float())], 1
+        )
         return self.head(features)  # (batch, 3)
 
 
@@ -124,7 +128,7 @@ def mixed_band(probs: torch.Tensor, band: float) -> torch.Tensor:
 
 
 class Scorer(nn.Module):
-    """What ships: a trained network plus calibration (temperature) and the mixed band, returning probabilities."""
+    """What ships: a trained network plus calibration (temperature) and the mixed band -> probabilities."""
 
     def __init__(self, model: nn.Module, temperature: float = 1.0, band: float = 0.0) -> None:
         super().__init__()

@@ -45,6 +45,7 @@ LABELS = ("negative", "neutral", "positive")
 LABEL_ID = {name: i for i, name in enumerate(LABELS)}
 MODELS_DIR = Path(__file__).resolve().parent
 VADER_NEGATION_SCALAR = -0.74  # VADER's own factor for a negated lexicon word
+POLARITY_ONLY_BAND = 0.3  # mixed band for models trained without any neutral label (fixed a priori)
 
 
 @dataclass
@@ -86,7 +87,7 @@ class TextSet:
         return int(self.labels.shape[0])
 
     def batch(self, idx: np.ndarray) -> tuple[torch.Tensor, ...]:
-        """Model inputs for the examples `idx`: `(ids, offsets)` for the bag model, `(tokens,)` for the CNN."""
+        """Model inputs for examples `idx`: `(ids, offsets)` for the bag model, `(tokens,)` for the CNN."""
         if self.offsets is None:
             return (torch.from_numpy(self.ids[idx]),)
         ends = np.append(self.offsets[1:], self.ids.shape[0])
@@ -152,8 +153,13 @@ def concat_textsets(sets: Sequence[TextSet], name: str = "") -> TextSet:
     )
 
 
-def loss_fn(logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor, polar: torch.Tensor,
-            class_weight: torch.Tensor) -> torch.Tensor:  # fmt: skip
+def loss_fn(
+    logits: torch.Tensor,
+    labels: torch.Tensor,
+    weights: torch.Tensor,
+    polar: torch.Tensor,
+    class_weight: torch.Tensor,
+) -> torch.Tensor:
     """Weighted cross-entropy; polarity-only rows use CE over the renormalised (negative, positive) pair.
 
     :param logits: `(batch, 3)`; :param labels: `(batch,)`; :param weights: `(batch,)` per-example weight;
@@ -193,10 +199,14 @@ def metrics(labels: np.ndarray, probs: np.ndarray) -> dict[str, object]:
     present = sorted(set(labels.tolist()))
     p, r, f, s = precision_recall_fscore_support(labels, pred, labels=[0, 1, 2], zero_division=0)
     per_class = {
-        LABELS[c]: {"precision": round(float(p[c]), 4), "recall": round(float(r[c]), 4),
-                    "f1": round(float(f[c]), 4), "support": int(s[c])}
+        LABELS[c]: {
+            "precision": round(float(p[c]), 4),
+            "recall": round(float(r[c]), 4),
+            "f1": round(float(f[c]), 4),
+            "support": int(s[c]),
+        }
         for c in range(3)
-    }  # fmt: skip
+    }
     out: dict[str, object] = {
         "n": len(labels),
         "accuracy": round(float((pred == labels).mean()), 4) if len(labels) else 0.0,
@@ -299,7 +309,9 @@ def train_loop(
             total += float(loss.detach()) * len(idx)
             seen += len(idx)
         score = selection_score(model, vals)
-        history.append({"epoch": epoch, "train_loss": round(total / max(seen, 1), 4), "val_score": round(score, 4)})
+        history.append(
+            {"epoch": epoch, "train_loss": round(total / max(seen, 1), 4), "val_score": round(score, 4)}
+        )
         if log:
             print(f"  epoch {epoch}: loss {total / max(seen, 1):.4f}  val {score:.4f}", flush=True)
         if score > best_score:
@@ -312,7 +324,9 @@ def train_loop(
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
-    return TrainResult(model, best_epoch, round(best_score, 4), history, round(time.perf_counter() - started, 1))
+    return TrainResult(
+        model, best_epoch, round(best_score, 4), history, round(time.perf_counter() - started, 1)
+    )
 
 
 def make_optimizers(model: nn.Module, lr: float, weight_decay: float) -> list[torch.optim.Optimizer]:
@@ -365,7 +379,7 @@ def set_seeds(seed: int) -> None:
 
 
 def lexicon() -> dict[str, float]:
-    """VADER's lexicon (`vader_lexicon.txt` inside the vaderSentiment package): token -> mean valence (-4..4)."""
+    """VADER's lexicon (`vader_lexicon.txt` in the vaderSentiment package): token -> mean valence (-4..4)."""
     from importlib.resources import files
 
     out: dict[str, float] = {}
@@ -417,7 +431,8 @@ def load_corpus(domains: Sequence[str] = corpora.DOMAINS, limit: int | None = No
                 frame = frame.sample(n=limit, random_state=seed).reset_index(drop=True)
                 splits[name] = frame
             tokens[domain][name] = [
-                cap_tokens(tokenize(cap_text(t, caps.max_chars), stop), caps.max_tokens) for t in frame["text"]
+                cap_tokens(tokenize(cap_text(t, caps.max_chars), stop), caps.max_tokens)
+                for t in frame["text"]
             ]
     return Corpus(frames, tokens, stop)
 
@@ -443,8 +458,13 @@ class Run:
     predict_ms_per_1k: float = 0.0
 
 
-def train_run(corpus: Corpus, config: TrainConfig, eval_domains: Sequence[str] = corpora.DOMAINS,
-              max_batches: int | None = None, log: bool = True) -> Run:  # fmt: skip
+def train_run(
+    corpus: Corpus,
+    config: TrainConfig,
+    eval_domains: Sequence[str] = corpora.DOMAINS,
+    max_batches: int | None = None,
+    log: bool = True,
+) -> Run:
     """Features -> model -> loop -> calibration -> evaluation for one :class:`TrainConfig`."""
     torch.set_num_threads(config.threads)
     set_seeds(config.seed)
@@ -469,23 +489,36 @@ def train_run(corpus: Corpus, config: TrainConfig, eval_domains: Sequence[str] =
         scale["tweets"] *= config.tweets_boost
 
     def encode(domain: str, split: str, frame: pd.DataFrame, toks: list[list[str]]) -> TextSet:
-        ts = make_textset(featurizer, toks, frame, arch=config.arch, max_len=config.cnn_max_len,
-                          name=f"{domain}/{split}")  # fmt: skip
+        ts = make_textset(
+            featurizer, toks, frame, arch=config.arch, max_len=config.cnn_max_len, name=f"{domain}/{split}"
+        )
         ts.weights = ts.weights * np.float32(scale.get(domain, 1.0))
         return ts
 
     train = concat_textsets([encode(d, "train", train_frames[d], train_tokens[d]) for d in domains], "train")
     vals = [encode(d, "val", corpus.frames[d]["val"], corpus.tokens[d]["val"]) for d in domains]
     if config.arch == "bag":
-        model: nn.Module = BagModel(BagConfig(features.n_features, dim=config.dim), valence_table(features, lex))
+        model: nn.Module = BagModel(
+            BagConfig(features.n_features, dim=config.dim), valence_table(features, lex)
+        )
     else:
         model = CNNModel(CNNConfig(features.n_words), valence_table(features, lex, negated=False))
     if log:
         n_params = sum(p.numel() for p in model.parameters())
         print(f"[{config.arch} on {'+'.join(domains)}] {len(train)} train rows, {n_params / 1e6:.2f}M params")
-    result = train_loop(model, train, vals, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
-                        weight_decay=config.weight_decay, patience=config.patience, seed=config.seed,
-                        max_batches=max_batches, log=log)  # fmt: skip
+    result = train_loop(
+        model,
+        train,
+        vals,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        weight_decay=config.weight_decay,
+        patience=config.patience,
+        seed=config.seed,
+        max_batches=max_batches,
+        log=log,
+    )
     temperature = fit_temperature(result.model, vals)
     scorer = Scorer(result.model, temperature=temperature, band=config.band) if config.arch == "bag" else None
     run_metrics: dict[str, dict[str, object]] = {}
@@ -500,8 +533,16 @@ def train_run(corpus: Corpus, config: TrainConfig, eval_domains: Sequence[str] =
             probs = torch.softmax(torch.log(torch.from_numpy(probs).clamp_min(1e-12)) / temperature, dim=1)
             probs = mixed_band(probs, config.band).numpy()
             run_metrics[f"{d}/{split}"] = metrics(ts.labels, probs)
-    return Run(config, features, featurizer, scorer, result, temperature, run_metrics,
-               round(1000 * elapsed / max(scored, 1) * 1000, 2))  # fmt: skip
+    return Run(
+        config,
+        features,
+        featurizer,
+        scorer,
+        result,
+        temperature,
+        run_metrics,
+        round(1000 * elapsed / max(scored, 1) * 1000, 2),
+    )
 
 
 # ---------------------------------------------------------------- evaluation of a shipped artifact
@@ -551,15 +592,29 @@ def summary(m: dict[str, object]) -> dict[str, object]:
     return {k: m[k] for k in keys if k in m}
 
 
-def compare_architectures(corpus: Corpus, base: TrainConfig, per_domain: int, epochs: int,
-                          max_batches: int | None = None) -> dict[str, dict]:  # fmt: skip
+def compare_architectures(
+    corpus: Corpus, base: TrainConfig, per_domain: int, epochs: int, max_batches: int | None = None
+) -> dict[str, dict]:
     """Bag vs CNN on the same subsample: in-domain test and leave-one-domain-out macro-F1, speed, size."""
     out: dict[str, dict] = {}
     for arch in ("bag", "cnn"):
         row: dict[str, object] = {}
-        for domains, tag in ((("tweets", "imdb"), "both"), (("tweets",), "no_imdb"), (("imdb",), "no_tweets")):
-            cfg = TrainConfig(**{**asdict(base), "arch": arch, "domains": domains, "epochs": epochs,
-                                 "patience": 1, "max_train_per_domain": per_domain, "band": 0.0})  # fmt: skip
+        for domains, tag in (
+            (("tweets", "imdb"), "both"),
+            (("tweets",), "no_imdb"),
+            (("imdb",), "no_tweets"),
+        ):
+            cfg = TrainConfig(
+                **{
+                    **asdict(base),
+                    "arch": arch,
+                    "domains": domains,
+                    "epochs": epochs,
+                    "patience": 1,
+                    "max_train_per_domain": per_domain,
+                    "band": 0.0,
+                }
+            )
             run = train_run(corpus, cfg, max_batches=max_batches)
             if tag == "both":
                 row["tweets_test_macro_f1"] = run.metrics["tweets/test"]["macro_f1"]
@@ -585,6 +640,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="one tiny batch end to end, into a temp dir")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: models/)")
     parser.add_argument("--skip-compare", action="store_true", help="skip the architecture comparison")
+    parser.add_argument(
+        "--compare-only",
+        action="store_true",
+        help="only run the architecture comparison and add it to the existing model card in --out",
+    )
     args = parser.parse_args(argv)
     dry = args.dry_run
     out_dir = args.out or (Path(tempfile.mkdtemp(prefix="sentiment-dry-")) if dry else MODELS_DIR)
@@ -601,18 +661,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     comparison: dict[str, dict] = {}
     if not args.skip_compare:
         print("2. architectures: bag vs CNN on a subsample", flush=True)
-        comparison = compare_architectures(corpus, config, per_domain=64 if dry else 5000,
-                                           epochs=1 if dry else 3, max_batches=max_batches)  # fmt: skip
+        comparison = compare_architectures(
+            corpus, config, per_domain=64 if dry else 5000, epochs=1 if dry else 3, max_batches=max_batches
+        )
+        if args.compare_only:
+            card = json.loads((out_dir / "model_card.json").read_text(encoding="utf-8"))
+            card["architecture_comparison"] = comparison
+            (out_dir / "model_card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+            (out_dir / "MODEL_CARD.md").write_text(render_card_md(card), encoding="utf-8")
+            print(f"comparison added to {out_dir / 'model_card.json'}")
+            return 0
 
     print("3. final model on both domains", flush=True)
     final = train_run(corpus, config, max_batches=max_batches)
     band = choose_band(final, corpus)
     final.scorer.band = band["chosen"]
 
-    print(f"4. leave one domain out (band {band['chosen']})", flush=True)
+    print(f"4. leave one domain out (band {band['chosen']}; {POLARITY_ONLY_BAND} without tweets)", flush=True)
     lodo: dict[str, dict] = {}
     for domains, held in ((("tweets",), "imdb"), (("imdb",), "tweets")):
-        cfg = TrainConfig(**{**asdict(config), "domains": domains, "band": band["chosen"]})
+        # a model that never saw a 3-class domain has no learned neutral: it relies on the mixed band,
+        # whose width for that case is fixed in advance (POLARITY_ONLY_BAND), never tuned on held-out data
+        polar_only = "tweets" not in domains
+        cfg = TrainConfig(
+            **{
+                **asdict(config),
+                "domains": domains,
+                "band": POLARITY_ONLY_BAND if polar_only else band["chosen"],
+            }
+        )
         run = train_run(corpus, cfg, eval_domains=(held,), max_batches=max_batches)
         lodo[f"trained_without_{held}/{held}/test"] = run.metrics[f"{held}/test"]
 
@@ -632,7 +709,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     (out_dir / "MODEL_CARD.md").write_text(render_card_md(card), encoding="utf-8")
     for key, m in {**in_domain, **lodo}.items():
         print(f"   {key}: " + ", ".join(f"{k} {v}" for k, v in summary(m).items()))
-    print(f"done in {time.perf_counter() - started:.0f}s: {model_path} ({model_path.stat().st_size / 1e6:.1f} MB)")
+    print(
+        f"done in {time.perf_counter() - started:.0f}s: {model_path} "
+        f"({model_path.stat().st_size / 1e6:.1f} MB)"
+    )
     return 0
 
 
@@ -651,8 +731,18 @@ THRESHOLD_MARGIN = 0.01  # gate thresholds sit this far below the measured figur
 GATE_TOLERANCE = 0.005  # a fresh evaluation of the artifact must match the card within this
 
 
-def build_card(version: str, config: TrainConfig, final: Run, band: dict, in_domain: dict, lodo: dict,
-               comparison: dict, sizes: dict, speed: dict, dry: bool) -> dict:  # fmt: skip
+def build_card(
+    version: str,
+    config: TrainConfig,
+    final: Run,
+    band: dict,
+    in_domain: dict,
+    lodo: dict,
+    comparison: dict,
+    sizes: dict,
+    speed: dict,
+    dry: bool,
+) -> dict:
     """The model card: provenance, settings, metrics, comparison, thresholds, limits."""
 
     def floor(x: object) -> float:
@@ -709,13 +799,15 @@ DESIGN_NOTES = [
     "Reviews, not tweets or films, are the target: IMDB rows train only the positive-vs-negative decision "
     "(cross-entropy on the renormalised pair), so length and style never teach 'not neutral'.",
     "Tweets' neutral means 'no opinion'; a 3-star review is 'mixed'. A mixed band moves probability to "
-    "neutral when P(positive) and P(negative) are nearly balanced; its width was chosen on validation data.",
+    "neutral when P(positive) and P(negative) are nearly balanced. Its width is chosen on validation data "
+    "(best tweet macro-F1 with IMDB accuracy kept); see band_selection. Models trained without any neutral "
+    "label (the no-tweets leave-one-domain-out run) use a band of 0.3 fixed in advance.",
     "VADER lexicon knowledge: per-text sums of positive/negative valence (negated words flipped by -0.74) "
     "feed the classifier, so sentiment words rare in both corpora still count.",
     "Negation scope: words up to 3 tokens after not/no/never (until but/however/!/?) get their own "
     "embedding, on top of bigrams; stopword removal never drops negation, contrast or intensity words.",
     "Temperature scaling on validation data, so probabilities are calibrated for thresholds in the app.",
-    "Domains are weighted equally (tweets boosted), tweets by annotator confidence, classes inverse-frequency.",
+    "Domains weighted equally (tweets boosted), tweets by annotator confidence, classes inverse-frequency.",
     "The bag model won the comparison on speed by a wide margin at similar accuracy; a CNN sees word "
     "order but costs far more per review on 2 CPU cores.",
 ]
@@ -730,11 +822,16 @@ KNOWN_LIMITS = [
 
 
 def _fmt_metrics_table(rows: dict[str, dict]) -> list[str]:
-    lines = ["| split | n | accuracy | macro-F1 | neg F1 | neu F1 | pos F1 |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| split | n | accuracy | macro-F1 | neg F1 | neu F1 | pos F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for key, m in rows.items():
         pc = m["per_class"]
-        lines.append(f"| {key} | {m['n']} | {m['accuracy']} | {m['macro_f1']} | {pc['negative']['f1']} | "
-                     f"{pc['neutral']['f1']} | {pc['positive']['f1']} |")  # fmt: skip
+        lines.append(
+            f"| {key} | {m['n']} | {m['accuracy']} | {m['macro_f1']} | {pc['negative']['f1']} | "
+            f"{pc['neutral']['f1']} | {pc['positive']['f1']} |"
+        )
     return lines
 
 
@@ -753,7 +850,7 @@ def render_card_md(card: dict) -> str:
         "## Leave one domain out",
         *_fmt_metrics_table(card["metrics"]["leave_one_domain_out"]),
         "",
-        "IMDB has no neutral class: a neutral prediction counts as an error; macro-F1 is over negative/positive.",
+        "IMDB has no neutral class: a neutral prediction counts as an error; macro-F1 is over neg/pos.",
         "",
         "## Architecture comparison (subsample of 5,000 training texts per domain)",
         "| arch | tweets test macro-F1 | IMDB test acc | LODO IMDB macro-F1 | LODO tweets macro-F1 "
@@ -762,7 +859,8 @@ def render_card_md(card: dict) -> str:
     ]
     for name, r in card.get("architecture_comparison", {}).items():
         lines.append(
-            f"| {name} | {r['tweets_test_macro_f1']} | {r['imdb_test_accuracy']} | {r['lodo_imdb_test_macro_f1']} | "
+            f"| {name} | {r['tweets_test_macro_f1']} | {r['imdb_test_accuracy']} | "
+            f"{r['lodo_imdb_test_macro_f1']} | "
             f"{r['lodo_tweets_test_macro_f1']} | {r['train_seconds']} | {r['predict_ms_per_1k_texts']} | "
             f"{r['parameters']:,} |"
         )
@@ -782,9 +880,12 @@ def render_card_md(card: dict) -> str:
         *[f"- {x}" for x in card["known_limits"]],
         "",
         "## Data",
-        *[f"- {d}: `{c['package']}` wheel sha256 `{c['wheel_sha256']}`, CSV sha256 `{c['csv_sha256']}`"
-          for d, c in card["corpora"].items()],  # fmt: skip
-        f"- splits: seed {card['splits']['seed']}, {card['splits']['fractions']}, sizes {card['splits']['sizes']}",
+        *[
+            f"- {d}: `{c['package']}` wheel sha256 `{c['wheel_sha256']}`, CSV sha256 `{c['csv_sha256']}`"
+            for d, c in card["corpora"].items()
+        ],
+        f"- splits: seed {card['splits']['seed']}, {card['splits']['fractions']}, "
+        f"sizes {card['splits']['sizes']}",
         "",
         f"## Retrain\n`{card['retrain']}`; settings in `model_card.json` → `training`.",
         "",

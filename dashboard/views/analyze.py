@@ -140,7 +140,11 @@ def detail(result: dict[str, Any], index: int) -> None:
     st.markdown(f"**{t('analyze.why')}** · {t('analyze.why_help')}")
     # Escaped Markdown: the review renders as literal text; only our colour directives apply.
     st.markdown(highlight_markdown(result["text"], [Span(s["start"], s["end"], s["weight"]) for s in spans]))
-    strongest = sorted(spans, key=lambda s: abs(s["weight"]), reverse=True)[:8]
+    # words the model ignores (stopwords, unknown words) have no effect: leave them out of the table
+    strongest = sorted((s for s in spans if abs(s["weight"]) >= 1e-4), key=lambda s: -abs(s["weight"]))[:8]
+    if not strongest:
+        st.caption(t("analyze.no_effect"))
+        return
     table = pd.DataFrame(
         {
             "token": [s["token"] for s in strongest],

@@ -16,7 +16,8 @@ import streamlit as st
 
 from core.settings import get_settings
 from dashboard import charts, state
-from dashboard.i18n import current_language, t
+from dashboard.highlight import escape_markdown
+from dashboard.i18n import current_language, label_name, t
 
 
 def load_card() -> tuple[dict[str, Any], str | None]:
@@ -34,17 +35,22 @@ def load_card() -> tuple[dict[str, Any], str | None]:
             return {}, f"{type(exc).__name__}: {exc}"
 
 
-def evaluations(card: Mapping[str, Any], key: str) -> dict[str, dict[str, Any]]:
-    """`{split name: metrics}` from a card section: either that mapping itself, or a list of
-    metric dicts with a `name`/`split`/`dataset` field.
+def evaluations(card: Mapping[str, Any], *path: str) -> dict[str, dict[str, Any]]:
+    """`{evaluation name: metrics}` at `path` in the card (e.g. "metrics", "in_domain"): a mapping
+    of names to metric dicts, or a list of metric dicts with a `name`/`split`/`dataset` field.
+    Entries that are not metric dicts (notes, nested groups) are skipped.
     """
-    section = card.get(key) or {}
+    section: Any = card
+    for key in path:
+        section = section.get(key) if isinstance(section, Mapping) else None
     if isinstance(section, list):
         return {
-            str(m.get("name") or m.get("split") or m.get("dataset") or i): m for i, m in enumerate(section)
+            str(m.get("name") or m.get("split") or m.get("dataset") or i): dict(m)
+            for i, m in enumerate(section)
+            if isinstance(m, Mapping)
         }
     if isinstance(section, Mapping):
-        return {str(k): v for k, v in section.items() if isinstance(v, Mapping)}
+        return {str(k): dict(v) for k, v in section.items() if isinstance(v, Mapping) and "accuracy" in v}
     return {}
 
 
@@ -77,6 +83,7 @@ def _metric_columns() -> dict[str, Any]:
     pct = {"format": "percent"}
     return {
         "split": st.column_config.TextColumn(t("model.col.split")),
+        "label": st.column_config.TextColumn(t("col.label")),
         "n": st.column_config.NumberColumn(t("model.col.n"), format="localized"),
         "accuracy": st.column_config.NumberColumn(t("model.col.accuracy"), **pct),
         "macro_f1": st.column_config.NumberColumn(t("model.col.macro_f1"), **pct),
@@ -85,6 +92,10 @@ def _metric_columns() -> dict[str, Any]:
         "recall": st.column_config.NumberColumn(t("model.col.recall"), **pct),
         "f1": st.column_config.NumberColumn("F1", **pct),
         "support": st.column_config.NumberColumn(t("model.col.support"), format="localized"),
+        "metric": st.column_config.TextColumn(t("model.col.metric")),
+        "minimum": st.column_config.NumberColumn(t("model.col.minimum"), **pct),
+        "measured": st.column_config.NumberColumn(t("model.col.measured"), **pct),
+        "ok": st.column_config.TextColumn(t("model.col.ok")),
     }
 
 
@@ -100,68 +111,140 @@ def _text_items(value: Any) -> list[str]:
 
 
 def section_summary(card: Mapping[str, Any]) -> None:
-    """Version, architecture, language and when it was trained."""
-    cols = st.columns(4)
-    cols[0].metric(t("model.version"), str(card.get("version", "–")))
-    cols[1].metric(t("model.language"), str(card.get("language", "–")))
-    cols[2].metric(
-        t("model.architecture"), str(card.get("architecture") or card.get("model", {}).get("type", "–"))[:40]
-    )
-    cols[3].metric(t("model.trained"), str(card.get("created") or card.get("trained_at") or "–")[:19])
-    if card.get("description"):
-        st.write(str(card["description"]))
+    """Version, language, architecture and when it was trained; the task in one line."""
+    architecture = card.get("architecture")
+    if isinstance(architecture, Mapping):
+        architecture = architecture.get("name") or architecture.get("type")
+    cols = st.columns(3)
+    # version names are long: shown whole as code, not cut off in a metric tile
+    cols[0].markdown(f"{t('model.version')}  \n`{str(card.get('version', '–')).replace('`', '')}`")
+    language = escape_markdown(str(card.get("language", "–")).capitalize())
+    cols[1].markdown(f"{t('model.language')}  \n**{language}**")
+    trained = str(card.get("created_at") or card.get("created") or "–").replace("T", " ").rstrip("Z")[:16]
+    cols[2].markdown(f"{t('model.trained')}  \n**{escape_markdown(trained)} UTC**")
+    if card.get("task"):
+        st.markdown(f"**{t('model.task')}:** {escape_markdown(str(card['task']))}")
+    if architecture:
+        st.markdown(f"**{t('model.architecture')}:** {escape_markdown(str(architecture))}")
+
+
+def corpora_table(card: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per training corpus: where it comes from and its train/validation/test sizes."""
+    corpora = card.get("corpora") or card.get("training_data") or {}
+    sizes = (card.get("splits") or {}).get("sizes") or {}
+    rows = []
+    if isinstance(corpora, Mapping):
+        for name, info in corpora.items():
+            info = info if isinstance(info, Mapping) else {"source": info}
+            split = sizes.get(name) or {}
+            rows.append(
+                {
+                    "corpus": name,
+                    "source": info.get("package") or info.get("source") or info.get("url"),
+                    "file": info.get("member") or info.get("file"),
+                    "train": split.get("train"),
+                    "val": split.get("val"),
+                    "test": split.get("test"),
+                }
+            )
+    return pd.DataFrame(rows).dropna(axis=1, how="all") if rows else pd.DataFrame()
 
 
 def section_training_data(card: Mapping[str, Any]) -> None:
-    """Which corpora the model learnt from, with sizes."""
+    """Which corpora the model learnt from, with sizes, and the training settings."""
     st.subheader(t("model.training_data"))
-    data = card.get("training_data") or card.get("data")
-    if not data:
+    table = corpora_table(card)
+    if table.empty:
         st.caption(t("model.not_in_card"))
-        return
-    if isinstance(data, Mapping) and all(isinstance(v, Mapping) for v in data.values()):
-        st.dataframe(pd.DataFrame([{"name": k, **v} for k, v in data.items()]), hide_index=True)
-    elif isinstance(data, list) and all(isinstance(v, Mapping) for v in data):
-        st.dataframe(pd.DataFrame(data), hide_index=True)
     else:
-        for item in _text_items(data):
-            st.markdown(f"- {item}")
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={
+                "corpus": st.column_config.TextColumn(t("model.col.corpus")),
+                "source": st.column_config.TextColumn(t("model.col.source")),
+                "file": st.column_config.TextColumn(t("model.col.file")),
+                "train": st.column_config.NumberColumn(t("model.col.train"), format="localized"),
+                "val": st.column_config.NumberColumn(t("model.col.val"), format="localized"),
+                "test": st.column_config.NumberColumn(t("model.col.test"), format="localized"),
+            },
+        )
+        st.caption(t("model.corpora_help"))
+    training = card.get("training")
+    design = _text_items(card.get("design"))
+    if isinstance(training, Mapping) or design:
+        with st.expander(t("model.training_details")):
+            for item in design:
+                st.markdown(f"- {escape_markdown(item)}")
+            if isinstance(training, Mapping):
+                settings = {k: v for k, v in training.items() if not isinstance(v, list | dict)}
+                st.dataframe(
+                    pd.DataFrame({"setting": list(settings), "value": [str(v) for v in settings.values()]}),
+                    hide_index=True,
+                )
 
 
 def _evaluation_block(evals: Mapping[str, Mapping[str, Any]], key: str) -> None:
     lang = current_language()
     st.dataframe(metrics_table(evals), hide_index=True, column_config=_metric_columns())
-    tabs = st.tabs(list(evals))
+    tabs = st.tabs([escape_markdown(name) for name in evals])
     for tab, (name, m) in zip(tabs, evals.items(), strict=True):
         with tab:
             left, right = st.columns([3, 2])
             per_class = per_class_table(m)
             if not per_class.empty:
+                per_class["label"] = per_class["label"].map(lambda v: label_name(v, lang))
                 left.dataframe(per_class, hide_index=True, column_config=_metric_columns())
             if m.get("confusion"):
                 right.plotly_chart(
                     charts.confusion_chart(
-                        m["confusion"], lang=lang, title=f"{t('chart.confusion.title')} · {name}"
+                        m["confusion"],
+                        lang=lang,
+                        title=f"{t('chart.confusion.title')} · {charts.plain(name)}",
                     ),
                     key=f"{key}_confusion_{name}",
                 )
 
 
+def threshold_rows(card: Mapping[str, Any], evals: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """The card's minimum thresholds next to the measured values, with pass/fail."""
+    rows = []
+    for name, minimums in (card.get("thresholds") or {}).items():
+        for metric, minimum in (minimums or {}).items():
+            value = (evals.get(name) or {}).get(metric)
+            rows.append(
+                {
+                    "split": name,
+                    "metric": metric,
+                    "minimum": minimum,
+                    "measured": value,
+                    "ok": t("model.gate.met")
+                    if value is not None and value >= minimum
+                    else t("model.gate.failed"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def section_metrics(card: Mapping[str, Any]) -> None:
-    """Held-out metrics per test split, per class, and confusion matrices."""
+    """Held-out metrics per test split, per class, confusion matrices, and the release gates."""
     st.subheader(t("model.metrics"))
-    evals = evaluations(card, "metrics") or evaluations(card, "test")
+    evals = evaluations(card, "metrics", "in_domain") or evaluations(card, "metrics")
     if not evals:
         st.caption(t("model.not_in_card"))
         return
     _evaluation_block(evals, "metrics")
+    gates = threshold_rows(card, evals)
+    if not gates.empty:
+        st.markdown(f"**{t('model.gates')}**")
+        st.dataframe(gates, hide_index=True, column_config=_metric_columns())
 
 
 def section_out_of_domain(card: Mapping[str, Any]) -> None:
-    """How it does on reviews unlike its training data."""
+    """How it does on a kind of text it was not trained on (each corpus left out in turn)."""
     st.subheader(t("model.out_of_domain"))
     st.caption(t("model.out_of_domain_help"))
-    evals = evaluations(card, "out_of_domain")
+    evals = evaluations(card, "metrics", "leave_one_domain_out") or evaluations(card, "out_of_domain")
     if not evals:
         st.caption(t("model.not_in_card"))
         return
@@ -179,7 +262,9 @@ def section_speed(card: Mapping[str, Any]) -> None:
         numbers = {k: v for k, v in speed.items() if isinstance(v, int | float)}
         cols = st.columns(max(1, min(4, len(numbers))))
         for i, (k, v) in enumerate(numbers.items()):
-            cols[i % len(cols)].metric(k.replace("_", " "), f"{v:,.4g}")
+            cols[i % len(cols)].metric(
+                k.replace("_", " ").capitalize(), f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
+            )
         for k, v in speed.items():
             if not isinstance(v, int | float):
                 st.caption(f"{k}: {v}")
@@ -190,24 +275,19 @@ def section_speed(card: Mapping[str, Any]) -> None:
 def section_limits(card: Mapping[str, Any]) -> None:
     """Known limits: sarcasm, domain shift, languages, and so on."""
     st.subheader(t("model.limits"))
-    items = _text_items(card.get("limitations") or card.get("known_limits") or card.get("limits"))
+    items = _text_items(card.get("known_limits") or card.get("limitations") or card.get("limits"))
     if not items:
         st.caption(t("model.not_in_card"))
     for item in items:
-        st.markdown(f"- {item}")
+        st.markdown(f"- {escape_markdown(item)}")
 
 
 def section_retrain(card: Mapping[str, Any]) -> None:
     """How to reproduce or retrain the model."""
     st.subheader(t("model.retrain"))
     st.markdown(t("model.retrain_text"))
-    st.code(
-        "make data    # download and verify the corpora\nmake train   # train, evaluate, export models/",
-        language="bash",
-    )
-    items = _text_items(card.get("how_to_retrain") or card.get("reproduce"))
-    for item in items:
-        st.caption(item)
+    command = card.get("retrain") or card.get("how_to_retrain")
+    st.code(str(command) if isinstance(command, str) else "make data && make train", language="bash")
 
 
 def section_health(card: Mapping[str, Any]) -> None:
@@ -219,14 +299,13 @@ def section_health(card: Mapping[str, Any]) -> None:
         st.error(t("model.health.db_error", error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")
         return
     counts = health.get("counts") or {}
-    cols = st.columns(5)
-    cols[0].metric(t("model.health.version"), str(card.get("version", "–")))
-    cols[1].metric(t("model.health.backend"), str(health.get("backend", "–")))
-    cols[2].metric(t("model.health.products"), f"{counts.get('products', health.get('products', 0)):,}")
-    cols[3].metric(t("model.health.reviews"), f"{counts.get('reviews', health.get('reviews', 0)):,}")
-    cols[4].metric(
-        t("model.health.predictions"), f"{counts.get('predictions', health.get('predictions', 0)):,}"
-    )
+    st.markdown(f"{t('model.health.version')}: `{str(card.get('version', '–')).replace('`', '')}`")
+    cols = st.columns(4)
+    cols[0].metric(t("model.health.backend"), str(health.get("backend", "–")))
+    cols[1].metric(t("model.health.products"), f"{counts.get('products', health.get('products', 0)):,}")
+    cols[2].metric(t("model.health.reviews"), f"{counts.get('reviews', health.get('reviews', 0)):,}")
+    predictions = counts.get("predictions", health.get("predictions", 0))
+    cols[3].metric(t("model.health.predictions"), f"{predictions:,}")
     versions = health.get("model_versions") or []
     if versions:
         st.caption(t("model.health.versions", versions=", ".join(map(str, versions))))

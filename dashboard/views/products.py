@@ -22,6 +22,7 @@ from dashboard.state import Keys
 MAX_COMPARE = 4  # side-by-side trend charts stay readable up to four
 TABLE_ROWS = 1_000  # rows sent to the browser; downloads carry the full filtered set
 LOW_CONFIDENCE = 0.55
+DRIVER_SAMPLE = 10_000  # reviews per side (negative / positive) read to find drivers
 FREQUENCIES = ("auto", "D", "W", "M")
 SLIM_COLUMNS = ["product", "label", "review_date", "rating", "confidence"]
 FILTER_KEYS = ("f_labels", "f_rating", "f_search", "driver_neg", "driver_pos")
@@ -41,8 +42,10 @@ class Filters:
 
 
 def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """The reviews matching `f`. Undated reviews are kept unless a date range excludes nothing
-    but them; unrated reviews are kept when the rating range is the full 1–5.
+    """The reviews matching `f` (the frame itself when nothing is filtered out).
+
+    A date range keeps undated reviews (there is no date to exclude them by; the trend leaves them
+    out and says so); a narrowed star range drops unrated reviews.
     """
     mask = pd.Series(True, index=frame.index)
     if f.start is not None and f.end is not None and frame["review_date"].notna().any():
@@ -86,12 +89,14 @@ def drivers_for(
     from core.analytics import drivers
 
     frame = filtered_reviews(_engine, url, products, model_version, Filters(start=start, end=end))
-    return drivers(frame, top=12)
+    # A fixed random sample per side keeps the first render of a 100k-review product to ~1 s;
+    # the top terms of 10,000 reviews are the same words as those of 100,000.
+    return drivers(frame, top=12, max_reviews=DRIVER_SAMPLE)
 
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=64)
 def derived(
-    _engine: object, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
+    _base: pd.DataFrame, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
 ) -> dict[str, Any]:
     """Every aggregate the charts need for one filter state, from the five narrow columns.
 
@@ -101,7 +106,7 @@ def derived(
     from core.analytics import confidence_histogram, label_shares, low_confidence, mismatches
     from core.queries import rating_label_crosstab
 
-    slim = filtered_reviews(_engine, url, products, model_version, f)[SLIM_COLUMNS]
+    slim = _base[SLIM_COLUMNS]
     rated = bool(slim["rating"].notna().any())
     low = low_confidence(slim.assign(row=slim.index), threshold=LOW_CONFIDENCE, limit=None)
     return {
@@ -116,12 +121,12 @@ def derived(
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=64)
 def trends(
-    _engine: object, url: str, products: tuple[str, ...], model_version: str | None, f: Filters, freq: str
+    _base: pd.DataFrame, url: str, products: tuple[str, ...], model_version: str | None, f: Filters, freq: str
 ) -> dict[str, tuple[pd.DataFrame, int]]:
     """Per product with dated reviews: its trend table (`core.analytics.trend`) and rolling window."""
     from core.analytics import trend
 
-    slim = filtered_reviews(_engine, url, products, model_version, f)[SLIM_COLUMNS]
+    slim = _base[SLIM_COLUMNS]
     dated = slim[slim["review_date"].notna()]
     out = {}
     for product, part in dated.groupby("product", sort=False):
@@ -221,7 +226,7 @@ def headline(frame: pd.DataFrame, products: list[str]) -> None:
 def trend_section(slim: pd.DataFrame, products: list[str], key: tuple) -> None:
     """Label shares over time per product, side by side; explains itself when there are no dates.
 
-    :param key: (engine, url, products, version, filters), the cache key of :func:`trends`.
+    :param key: (filtered frame, url, products, version, filters): the arguments of :func:`trends`.
     """
     from core.analytics import auto_freq
 
@@ -295,7 +300,7 @@ def drivers_section(
     """
     lang = current_language()
     st.subheader(t("products.drivers"))
-    st.caption(t("products.drivers.help"))
+    st.caption(t("products.drivers.help", n=f"{DRIVER_SAMPLE:,}"))
     table = drivers_for(engine, url, products, version, f.start, f.end)
     if table.empty:
         st.info(t("products.drivers.none"), icon=":material/info:")
@@ -340,7 +345,8 @@ def confidence_section(d: dict[str, Any], full: pd.DataFrame) -> None:
 def review_table(frame: pd.DataFrame, key: str, height: int | str = "auto") -> None:
     """Reviews with a label pill, probability bars, date and stars (text is shown as text, never HTML)."""
     lang = current_language()
-    view = frame.assign(label=as_pills(frame["label"]), stars=charts.rating_buckets(frame["rating"]))
+    stars = charts.rating_buckets(frame["rating"]).astype("Int64")  # blank, not "None", when unrated
+    view = frame.assign(label=as_pills(frame["label"]), stars=stars)
     if "mismatch" in view.columns:
         view["mismatch"] = view["mismatch"].map(
             lambda v: t(f"products.mismatch.{v.replace(' ', '_').replace(',', '')}")
@@ -453,13 +459,14 @@ def main() -> None:
         return
     # Charts need five narrow columns; selecting rows of those is far cheaper than of the text.
     slim = base[SLIM_COLUMNS]
-    key = (engine, url, products, version, f)
+    # `base` is passed unhashed (the underscore argument); (url, products, version, f) is the key
+    key = (base, url, products, version, f)
     d = derived(*key)
     headline(slim, list(chosen))
     st.plotly_chart(charts.distribution_chart(d["shares"], lang), key="distribution")
     trend_section(slim, list(chosen), key)
     rating_section(d, base)
-    drivers_section(*key)
+    drivers_section(engine, url, products, version, f)
     confidence_section(d, base)
     term = st.session_state.get(Keys.DRIVER_TERM)
     table_frame = apply_filters(base, Filters(term=term)) if term else base

@@ -31,9 +31,13 @@ EXAMPLE = pd.DataFrame(
 NONE = "\u2014"  # the "no such column" choice in the selects
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False, ttl=600)
 def parse(data: bytes, filename: str) -> ParsedTable:
-    """Read the upload once per distinct file (reruns reuse it); IngestError is not cached."""
+    """Read the upload once per distinct file (reruns reuse it); IngestError is not cached.
+
+    `cache_resource`: the table is only read, and cache_data would unpickle a copy of a
+    100k-row table on every rerun of this page (about a second).
+    """
     return read_table(data, filename)
 
 

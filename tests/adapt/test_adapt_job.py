@@ -25,9 +25,7 @@ def test_cancel_stops_the_run_and_leaves_no_version(tmp_path):
     before = {v.name for v in registry.list_versions()}
     job = AdaptJob.start(csv=MEDICATIONS, text_column="review", rating_column="stars", jobs_dir=tmp_path,
                          extra_args=["--no-mix"])  # fmt: skip
-    deadline = time.monotonic() + 120
-    while job.status().stage in ("starting", "") and time.monotonic() < deadline:
-        time.sleep(0.2)
+    time.sleep(1.0)  # the process is importing torch: a whole run takes several seconds more
     job.cancel()
     status = job.status()
     assert status.state == CANCELLED and status.done

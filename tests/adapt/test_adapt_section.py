@@ -76,3 +76,19 @@ def test_a_finished_run_shows_the_comparison_and_can_be_activated(tmp_path, medi
         assert registry.active_name() == registry.BASE
     finally:
         registry.rollback()
+
+
+def test_rescore_adds_the_active_versions_predictions(stored_medications, medications_version):
+    from core import registry
+    from core.store import reviews_frame
+
+    name = medications_version.version_dir.name
+    try:
+        registry.activate(name)
+        at = AppTest.from_function(_page, default_timeout=120).run()
+        at.button(key="adapt_rescore").click().run()
+        assert not at.exception
+        assert any(f"re-scored with {name}" in m.value for m in at.success)
+        assert len(reviews_frame(get_engine(), model_version=name)["label"].dropna()) == 400
+    finally:
+        registry.rollback()

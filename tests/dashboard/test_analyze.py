@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from dashboard.views.analyze import results_frame
 from dashboard.state import Keys
+from dashboard.views.analyze import results_frame
 from tests.dashboard.apptest import open_page, texts
 
 HOSTILE = "<script>alert('x')</script> **markdown** [link](javascript:alert(1)) terrible awful broken"
@@ -58,7 +58,7 @@ def test_many_lines_json_matches_the_cli_objects(store, predictor) -> None:
     json.dumps([r["prediction"] for r in results])  # serialisable as downloaded
     summary = at.dataframe[0].value
     assert list(summary["text"]) == lines
-    assert summary[["negative", "neutral", "positive"]].sum(axis=1).round(6).eq(1).all()
+    assert (summary[["negative", "neutral", "positive"]].sum(axis=1) - 1).abs().max() < 1e-4
     assert len(at.expander) == 3
     frame = results_frame(results)
     assert list(frame["label"]) == [e["label"] for e in expected]

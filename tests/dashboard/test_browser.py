@@ -81,6 +81,7 @@ def test_1_overview_loads_the_sample(page) -> None:
     assert tiles.count() == 6
     assert "1,200" in tiles.first.inner_text()
     page.get_by_text("Products needing attention").wait_for()
+    wait_for_charts(page, 1)
     shoot(page, "overview")
 
 
@@ -155,7 +156,7 @@ def test_6_model_card_and_health(page) -> None:
 
 
 def test_7_spanish(page) -> None:
-    page.locator('[data-testid="stSidebar"]').get_by_text("English").click()
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').click()
     page.get_by_role("option", name="Español").click()
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Productos").wait_for()
     wait_idle(page)

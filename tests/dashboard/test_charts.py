@@ -79,7 +79,8 @@ def test_trend_lines_rolling_and_volume() -> None:
     negative_share = fig.data[0]
     assert negative_share.y[0] == pytest.approx(2 / 3)  # week of Jan 5: 2 negative of 3
     assert fig.layout.yaxis.title.text == "Share"
-    assert fig.layout.xaxis2.title.text == "Period"
+    assert fig.layout.xaxis.title.text == "Period"
+    assert volume.yaxis == "y2" and fig.layout.yaxis2.domain[1] < fig.layout.yaxis.domain[0]
 
 
 def test_trend_without_dates_is_an_explained_empty_figure() -> None:

@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 from dashboard.views.model import evaluations, metrics_table
-from tests.dashboard.apptest import open_page, texts
+from tests.dashboard.apptest import open_page, shown, texts
 
 
 def test_model_card_sections(store, predictor) -> None:
     at = open_page("model")
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Version"] == predictor.version
-    assert metrics["Running model"] == predictor.version
+    shown_text = " ".join(shown(m) for m in texts(at.markdown))
+    assert f"Version  \n`{predictor.version}`" in texts(at.markdown)
+    assert f"Running model: `{predictor.version}`" in texts(at.markdown)
     headings = texts(at.subheader)
-    for heading in ("Training data", "Held-out test results", "Known limits", "How to retrain", "Health"):
+    for heading in (
+        "Training data",
+        "Held-out test results",
+        "Out-of-domain results",
+        "Measured speed",
+        "Known limits",
+        "How to retrain",
+        "Health",
+    ):
         assert heading in headings
+    # every known limit from the card is listed
+    for limit in predictor.card["known_limits"]:
+        assert limit in shown_text
+    # release gates: each threshold with its measured value
+    gates = next(d.value for d in at.dataframe if "minimum" in d.value.columns)
+    assert len(gates) == sum(len(v) for v in predictor.card["thresholds"].values())
+    assert set(gates["ok"]) == {"yes"}  # the shipped model passes its own gates
     assert not at.error
-    evals = evaluations(predictor.card, "metrics")
+    evals = evaluations(predictor.card, "metrics", "in_domain")
     assert evals, "the shipped model card records test metrics"
     # one metrics table row per evaluated split, and a confusion matrix per split that has one
-    first = at.dataframe[0].value if "split" in at.dataframe[0].value.columns else at.dataframe[1].value
+    first = next(d.value for d in at.dataframe if "macro_f1" in d.value.columns)
     assert list(first["split"]) == list(metrics_table(evals)["split"])
     with_confusion = sum(1 for m in evals.values() if m.get("confusion"))
-    with_confusion += sum(
-        1 for m in evaluations(predictor.card, "out_of_domain").values() if m.get("confusion")
-    )
+    ood = evaluations(predictor.card, "metrics", "leave_one_domain_out")
+    assert ood, "the shipped model card records out-of-domain results"
+    with_confusion += sum(1 for m in ood.values() if m.get("confusion"))
     assert len(at.get("plotly_chart")) == with_confusion
 
 

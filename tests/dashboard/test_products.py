@@ -80,3 +80,27 @@ def test_picking_a_driver_filters_the_table(seeded) -> None:
         assert table["text"].str.lower().str.contains(word).all()
     at.button(key="clear_term").click().run()
     assert len(review_table(at)) == 30
+
+
+class Relabelled:
+    """The shipped model under another version name: a second model version to compare with."""
+
+    def __init__(self, predictor, version: str) -> None:
+        self._predictor = predictor
+        self.version = version
+
+    def predict_frame(self, texts, chunk_size: int = 5000):
+        return self._predictor.predict_frame(texts, chunk_size)
+
+
+def test_model_version_selector_when_several_versions_scored(seeded, predictor) -> None:
+    from core.importer import rescore
+
+    assert rescore(seeded, ["Kettle K1"], Relabelled(predictor, "zz-test-v2")) == 30
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
+    select = at.selectbox(key="model_version")
+    assert select.options[0] == "Latest for each review"
+    assert set(select.options[1:]) == {"zz-test-v2", predictor.version}
+    select.set_value(predictor.version).run()
+    assert not at.exception
+    assert len(review_table(at)) == 30

@@ -12,8 +12,13 @@ from core.settings import REPO_ROOT
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "core.predict", *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "core.predict", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_texts_print_one_json_object_each() -> None:
@@ -43,8 +48,16 @@ def test_csv_to_jsonl_and_csv(tmp_path: Path) -> None:
     assert run_cli("--csv", str(src), "--text-column", "review", "--out", str(out_csv)).returncode == 0
     with out_csv.open(encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))
-    assert list(table[0]) == ["id", "review", "label", "negative", "neutral", "positive", "confidence",
-                              "model_version"]  # fmt: skip
+    assert list(table[0]) == [
+        "id",
+        "review",
+        "label",
+        "negative",
+        "neutral",
+        "positive",
+        "confidence",
+        "model_version",
+    ]
 
 
 def test_missing_column_exits_non_zero_with_one_line(tmp_path: Path) -> None:
@@ -56,6 +69,8 @@ def test_missing_column_exits_non_zero_with_one_line(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_exits_non_zero(tmp_path: Path) -> None:
-    proc = run_cli("--csv", str(tmp_path / "missing.csv"), "--text-column", "review", "--out", str(tmp_path / "o.csv"))
+    proc = run_cli(
+        "--csv", str(tmp_path / "missing.csv"), "--text-column", "review", "--out", str(tmp_path / "o.csv")
+    )
     assert proc.returncode != 0
     assert proc.stderr.strip()

@@ -19,8 +19,13 @@ TEXTS = ["not good at all", "great phone, love it", "the screen is fine but the 
 
 def test_torchscript_matches_eager(tmp_path: Path) -> None:
     stop = stopword_set("english")
-    features = build_config([tokenize(t, stop) for t in TEXTS * 3], sorted(stop), min_count=1,
-                            min_bigram_count=1, extra_words=["awful", "love"])  # fmt: skip
+    features = build_config(
+        [tokenize(t, stop) for t in TEXTS * 3],
+        sorted(stop),
+        min_count=1,
+        min_bigram_count=1,
+        extra_words=["awful", "love"],
+    )
     torch.manual_seed(0)
     model = BagModel(BagConfig(features.n_features, dim=8), valence_table(features, lexicon()))
     torch.nn.init.normal_(model.embedding.weight)  # non-trivial weights

@@ -11,7 +11,7 @@ from core.features import FeatureConfig, Featurizer, build_config, cap_text, cap
 from core.text import stopword_set, tokenize
 
 STOP = stopword_set("english")
-TEXTS = ["the movie was not good", "good movie, great cast", "not good at all", "great great film"] * 6
+TEXTS = ["the movie was not good", "good movie, great cast", "not good at all", "great film but long"] * 6
 
 
 @pytest.fixture

@@ -23,16 +23,24 @@ def test_probabilities_sum_to_one(predictor: Predictor) -> None:
 
 
 def test_obvious_polarity(predictor: Predictor) -> None:
-    neg, pos = predictor.predict(["The battery died after two days, not worth it", "Absolutely love it, works great"])
+    neg, pos = predictor.predict(
+        ["The battery died after two days, not worth it", "Absolutely love it, works great"]
+    )
     assert neg.label == "negative"
     assert pos.label == "positive"
 
 
 @pytest.mark.parametrize(
     ("value", "reason"),
-    [("", "empty text"), ("   \n\t", "empty text"), (None, "missing text"), (float("nan"), "missing text"),
-     (42, "not a string"), ("...", "no words to score")],
-)  # fmt: skip
+    [
+        ("", "empty text"),
+        ("   \n\t", "empty text"),
+        (None, "missing text"),
+        (float("nan"), "missing text"),
+        (42, "not a string"),
+        ("...", "no words to score"),
+    ],
+)
 def test_unscorable_inputs_are_explicit(predictor: Predictor, value: object, reason: str) -> None:
     (pred,) = predictor.predict([value])
     assert pred.label == UNSCORABLE
@@ -46,7 +54,7 @@ def test_very_long_text_is_scored_on_a_bounded_excerpt(predictor: Predictor) -> 
     assert pred.label in LABELS
     capped = predictor.featurizer.tokens(long_text)
     assert len(capped) == predictor.featurizer.config.max_tokens
-    assert capped[-2:] == ["overall", "loved"] or "loved" in capped[-3:]
+    assert capped[-2:] == ["overall", "loved"]  # the tail (where verdicts often are) is kept
 
 
 def test_batch_and_single_agree(predictor: Predictor) -> None:

@@ -48,8 +48,16 @@ def test_placeholders(text: str, expected: str) -> None:
 
 def test_contractions_and_elongation() -> None:
     assert tokenize("they're great, I'd say it's sooooo goooood") == [
-        "they", "are", "great", "i", "would", "say", "it", "soo", "good",
-    ]  # fmt: skip
+        "they",
+        "are",
+        "great",
+        "i",
+        "would",
+        "say",
+        "it",
+        "soo",
+        "good",
+    ]
     assert tokenize("didn't") == ["did", "not"]
 
 

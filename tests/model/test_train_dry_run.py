@@ -1,4 +1,4 @@
-"""`python -m models.train --dry-run` runs every step on one tiny batch and never touches the shipped files."""
+"""`python -m models.train --dry-run` runs every step on one tiny batch, never touching shipped files."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from core.settings import REPO_ROOT
 @pytest.mark.slow
 def test_dry_run_end_to_end(tmp_path: Path) -> None:
     shipped = (REPO_ROOT / "models" / "sentiment.pt").stat().st_mtime
-    proc = subprocess.run([sys.executable, "-m", "models.train", "--dry-run", "--skip-compare", "--out", str(tmp_path)],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    cmd = [sys.executable, "-m", "models.train", "--dry-run", "--skip-compare", "--out", str(tmp_path)]
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     for name in ("sentiment.pt", "features.json", "model_card.json", "MODEL_CARD.md"):
         assert (tmp_path / name).is_file()

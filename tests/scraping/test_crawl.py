@@ -221,9 +221,10 @@ def test_crawl_stores_and_scores_once_even_when_run_again(served: Served, tmp_pa
             "4",
         )
         assert ann["source_url"] == served.url("/jsonld.html")
+        columns = (ImportRun.id, ImportRun.kind, ImportRun.status, ImportRun.pages, ImportRun.stored)
         with engine.connect() as conn:
-            runs = conn.execute(select(ImportRun).order_by(ImportRun.id)).scalars().all()
-        assert [(r.kind, r.status, r.pages, r.stored) for r in runs] == [
+            runs = conn.execute(select(*columns, ImportRun.errors).order_by(ImportRun.id)).all()
+        assert [tuple(r)[1:5] for r in runs] == [
             ("scrape", "succeeded", 4, 6),
             ("scrape", "succeeded", 4, 0),
         ]

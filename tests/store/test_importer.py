@@ -275,7 +275,7 @@ def test_one_log_line_per_import_and_scoring_batch(
         "succeeded",
         30,
     )
-    assert {"seconds", "score", "write", "parse", "model_version"} <= set(final)
+    assert {"seconds", "parse", "dedupe", "score", "write", "model_version"} <= set(final)
 
 
 def _import_in_threads(engine: Engine, predictor: Any, batches: list[list[ReviewRow]]) -> list[ImportSummary]:
@@ -409,3 +409,15 @@ def test_summary_line() -> None:
         "Read 12 rows: stored 7 new reviews, skipped 2 duplicates, rejected 3 (empty text: 3); "
         "kept with a missing value: unparseable date (stored without date): 1. Model v1, 1.2 s."
     )
+
+
+def test_unscorable_text_is_stored_without_probabilities(engine: Engine, predictor: Any) -> None:
+    rows = [ReviewRow("   ", "Kettle"), ReviewRow("Works well", "Kettle")]
+    import_rows(engine, rows, source="manual", source_name="typed", predictor=predictor)
+    frame = reviews_frame(engine).set_index("text")
+    assert frame.loc["   ", "label"] == "unscorable"
+    assert frame.loc["   ", ["negative", "neutral", "positive", "confidence"]].isna().all()
+    assert frame.loc["Works well", "label"] in {"negative", "neutral", "positive"}
+    summary = product_summary(engine).iloc[0]
+    assert (summary["reviews"], summary["scored"]) == (2, 1)
+    assert_rollup_consistent(engine)
