@@ -173,7 +173,18 @@ def health(_engine: Engine, url: str) -> dict[str, Any]:
     return store_health(_engine)
 
 
+@st.cache_resource(show_spinner=False)
+def _data_version() -> dict[str, int]:
+    return {"n": 0}
+
+
+def data_version() -> int:
+    """A process-wide counter bumped by :func:`invalidate`; part of the key of derived caches."""
+    return _data_version()["n"]
+
+
 def invalidate() -> None:
     """Forget cached query results after a write (import, scrape, delete) so every page is fresh."""
     for fn in (product_summary, reviews, model_versions, health):
         fn.clear()
+    _data_version()["n"] += 1

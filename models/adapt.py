@@ -18,9 +18,14 @@
    reviews are in the base model's language, a down-weighted sample of them is mixed into training.
    Nothing is downloaded.
 6. **Proof**: base and adapted score the same held-out reviews; the gate passes only when the adapted
-   model's macro-F1 beats the base by more than `min_gain` (default 0.01, so noise alone rarely passes).
+   model's macro-F1 beats the base by more than `min_gain` (0.01) and it is better on at least 95% of
+   paired bootstrap resamples of the held-out reviews (a gain within the noise is refused).
 7. **Version**: TorchScript + features.json + model_card.json (data summary, label mapping, held-out
    metrics of both models, base version, language, created_at, gate) in a new registry directory.
+
+The pieces: `models.adapt_data` (reading, labelling, splitting), `models.adapt_model` (rebuilding the
+base network, growing and training its feature table), `models.adapt_gate` (the proof); this module
+tells the story, writes the version and is the CLI. `models.adapt_job` runs it in the background.
 
 Exit codes: 0 the adapted model passed the gate; 2 unusable data or arguments; 3 written but refused
 by the gate (it cannot be activated); 1 anything else.
@@ -36,24 +41,46 @@ import signal
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 
 from core.features import FeatureConfig, Featurizer
 from core.language import UNKNOWN, language_shares
-from core.rating_labels import LABELS, DataRequirements, RatingCutoffs, insufficiency, label_counts
+from core.rating_labels import LABELS, DataRequirements, RatingCutoffs, label_counts
 from core.text import SUPPORTED_LANGUAGES, stopword_set
-from models.model import BagConfig, BagModel, Scorer
+from models.adapt_data import (
+    AdaptError,
+    InsufficientData,
+    LabelledReviews,
+    RatedReviews,
+    check_sufficient,
+    corrupt,
+    label_reviews,
+    read_rated_csv,
+    read_rated_store,
+    split_indices,
+)
+from models.adapt_gate import bootstrap_share_better, gate_verdict
+from models.adapt_model import (
+    Anchored,
+    BaseModel,
+    Extension,
+    compact_model,
+    extend_features,
+    extend_model,
+    load_base,
+    remap,
+    scatter_back,
+    scripted_proba,
+)
+from models.model import Scorer
 from models.train import (
     TextSet,
     concat_textsets,
@@ -66,17 +93,38 @@ from models.train import (
     train_loop,
 )
 
+__all__ = [  # the adaptation API; the pieces live in models.adapt_data / adapt_model / adapt_gate
+    "AdaptError",
+    "AdaptOptions",
+    "AdaptResult",
+    "Adapted",
+    "BaseModel",
+    "Extension",
+    "InsufficientData",
+    "LabelledReviews",
+    "RatedReviews",
+    "RatingCutoffs",
+    "Scorer",
+    "adapt",
+    "bootstrap_share_better",
+    "check_sufficient",
+    "extend_features",
+    "extend_model",
+    "gate_verdict",
+    "label_reviews",
+    "load_base",
+    "main",
+    "read_rated_csv",
+    "read_rated_store",
+    "run",
+    "split_indices",
+    "summary",
+    "write_version",
+]
+
 EXIT_OK, EXIT_ERROR, EXIT_DATA, EXIT_GATE = 0, 1, 2, 3
 # stage, overall fraction done (0–1), human message
 Progress = Callable[[str, float, str], None]
-
-
-class AdaptError(Exception):
-    """The data or arguments cannot produce an adapted model; the message says why, in one sentence."""
-
-
-class InsufficientData(AdaptError):
-    """Too few rated reviews, or too few in a class (the message is `core.rating_labels.insufficiency`)."""
 
 
 @dataclass
@@ -111,50 +159,6 @@ class AdaptOptions:
 
 
 @dataclass
-class RatedReviews:
-    """Texts with normalised ratings (0–1, None = unrated) and where they came from."""
-
-    texts: list[str]
-    ratings: list[float | None]
-    products: list[str]
-    source: dict[str, Any]  # {"kind": "csv"|"store", ...} for the model card
-
-
-@dataclass
-class LabelledReviews:
-    """The rated, deduplicated reviews with their labels, and counts of what was left out."""
-
-    texts: list[str]
-    labels: list[str]
-    products: list[str]
-    unrated: int
-    duplicates: int
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Reviews per class."""
-        return label_counts(self.labels)
-
-
-@dataclass
-class BaseModel:
-    """The model adaptation starts from: eager weights rebuilt from its TorchScript file, plus metadata."""
-
-    path: Path
-    scripted: torch.jit.ScriptModule  # what serves today; scores the held-out reviews as "base"
-    model: BagModel  # eager copy of the network, the starting point of fine-tuning
-    features: FeatureConfig
-    card: dict[str, Any]
-    temperature: float
-    band: float
-
-    @property
-    def version(self) -> str:
-        """The version string predictions of this model carry."""
-        return str(self.card.get("version", self.path.name))
-
-
-@dataclass
 class Adapted:
     """An adapted model in memory, before it is written: scorer, features, card, and the encoded
     held-out reviews (to check the exported file against)."""
@@ -186,322 +190,6 @@ class AdaptResult:
 def _report(progress: Progress | None, stage: str, fraction: float, message: str) -> None:
     if progress is not None:
         progress(stage, round(min(max(fraction, 0.0), 1.0), 3), message)
-
-
-# ---------------------------------------------------------------------------------------------- data
-
-
-def read_rated_csv(
-    path: Path, text_column: str, rating_column: str, product_column: str | None = None
-) -> RatedReviews:
-    """Rated reviews from a CSV/XLSX file, read and cleaned by the ingestion layer (same as uploads).
-
-    :raises core.ingest.IngestError: unreadable file or a named column missing.
-    """
-    from core.ingest import ColumnMapping, prepare_rows, read_table, resolve_column
-
-    table = read_table(Path(path), Path(path).name)
-    mapping = ColumnMapping(
-        text=resolve_column(table, text_column),
-        rating=resolve_column(table, rating_column),
-        product=resolve_column(table, product_column) if product_column else None,
-    )
-    prepared = prepare_rows(table, mapping, default_product=Path(path).stem)
-    return RatedReviews(
-        texts=[row.text for row in prepared.rows],
-        ratings=[row.rating for row in prepared.rows],
-        products=[row.product for row in prepared.rows],
-        source={"kind": "csv", "file": Path(path).name, "rows_read": prepared.rows_read,
-                "rejected": prepared.reject_counts()},
-    )  # fmt: skip
-
-
-def read_rated_store(engine: Any, products: Sequence[str] | None) -> RatedReviews:
-    """Rated reviews of `products` (all products when empty) already in the store."""
-    from core.store import reviews_frame
-
-    frame = reviews_frame(engine, products=list(products) if products else None)
-    ratings = [None if pd.isna(r) else float(r) for r in frame["rating"]] if len(frame) else []
-    return RatedReviews(
-        texts=frame["text"].astype(str).tolist() if len(frame) else [],
-        ratings=ratings,
-        products=frame["product"].astype(str).tolist() if len(frame) else [],
-        source={"kind": "store", "products": sorted(set(products or [])) or "all", "rows_read": len(frame)},
-    )
-
-
-def label_reviews(data: RatedReviews, cutoffs: RatingCutoffs) -> LabelledReviews:
-    """Labels from ratings; unrated reviews dropped, repeated texts kept once (a review in both the
-    train and the held-out part would flatter the proof)."""
-    texts, labels, products, seen = [], [], [], set()
-    unrated = duplicates = 0
-    for text, rating, product in zip(data.texts, data.ratings, data.products, strict=True):
-        label = cutoffs.label(rating)
-        if label is None:
-            unrated += 1
-            continue
-        key = " ".join(text.lower().split())
-        if key in seen:
-            duplicates += 1
-            continue
-        seen.add(key)
-        texts.append(text)
-        labels.append(label)
-        products.append(product)
-    return LabelledReviews(texts, labels, products, unrated, duplicates)
-
-
-def corrupt(labels: np.ndarray, parts: dict[str, np.ndarray], how: str, seed: int) -> np.ndarray:
-    """Deliberately wrong training labels, to check that the gate refuses what they produce.
-
-    "shuffle" permutes the train and validation labels (no text-label link left); "invert" swaps
-    negative and positive (a model that learns the opposite). Shuffled labels keep the class balance,
-    and re-balancing alone can lift a base model that is poor on a domain, so "invert" is the check
-    that must always be refused.
-    """
-    out = labels.copy()
-    rng = np.random.default_rng(seed)
-    for name in ("train", "val"):
-        idx = parts[name]
-        if how == "shuffle":
-            out[idx] = rng.permutation(out[idx])
-        elif how == "invert":
-            swap = {"negative": "positive", "positive": "negative", "neutral": "neutral"}
-            out[idx] = [swap[str(v)] for v in out[idx]]
-        else:
-            raise ValueError(f"corrupt_labels must be 'shuffle' or 'invert', not {how!r}")
-    return out
-
-
-def check_sufficient(reviews: LabelledReviews, requirements: DataRequirements) -> None:
-    """Raise :class:`InsufficientData` with the readable reason when the counts cannot support adaptation."""
-    problem = insufficiency(reviews.counts, requirements)
-    if problem is not None:
-        raise InsufficientData(problem)
-
-
-def split_indices(labels: Sequence[str], seed: int, heldout: float, val: float) -> dict[str, np.ndarray]:
-    """Stratified, seeded train / val / held-out indices (val is carved out of the train part)."""
-    from sklearn.model_selection import train_test_split
-
-    idx = np.arange(len(labels))
-    y = np.asarray(labels)
-    train, test = train_test_split(idx, test_size=heldout, stratify=y, random_state=seed)
-    fit, valid = train_test_split(train, test_size=val, stratify=y[train], random_state=seed)
-    return {"train": np.sort(fit), "val": np.sort(valid), "heldout": np.sort(test)}
-
-
-# ---------------------------------------------------------------------------------------------- base
-
-
-def load_base(model_dir: Path) -> BaseModel:
-    """Rebuild the eager :class:`BagModel` of an exported model from its TorchScript parameters.
-
-    The TorchScript file already holds every weight (`state_dict()` works on a loaded script module)
-    and features.json holds the vocabulary, so nothing pickled is needed: the embedding shape gives
-    the table size and width, and temperature and band are read from the script module's attributes.
-    """
-    model_dir = Path(model_dir)
-    missing = [
-        name
-        for name in ("sentiment.pt", "features.json", "model_card.json")
-        if not (model_dir / name).is_file()
-    ]
-    if missing:
-        raise AdaptError(f"{model_dir} is not a model directory: {', '.join(missing)} missing")
-    scripted = torch.jit.load(str(model_dir / "sentiment.pt"), map_location="cpu")
-    scripted.eval()
-    features = FeatureConfig.load(model_dir / "features.json")
-    card = json.loads((model_dir / "model_card.json").read_text(encoding="utf-8"))
-    state = {k.removeprefix("model."): v for k, v in scripted.state_dict().items() if k.startswith("model.")}
-    needed = ("embedding.weight", "valence", "head.weight", "head.bias")
-    if any(key not in state for key in needed):
-        raise AdaptError(f"{model_dir / 'sentiment.pt'} is not a bag model; only bag models can be adapted")
-    rows, dim = state["embedding.weight"].shape
-    if rows != features.n_features:
-        raise AdaptError(f"{model_dir}: the model has {rows} feature rows but features.json describes "
-                         f"{features.n_features}")  # fmt: skip
-    model = BagModel(BagConfig(rows, dim=dim), state["valence"].clone())
-    model.load_state_dict(state)  # strict: a network with other parameters is refused, not half-loaded
-    model.eval()
-    temperature = float(getattr(scripted, "temperature", card.get("temperature", 1.0)))
-    band = float(getattr(scripted, "band", card.get("band", 0.0)))
-    return BaseModel(model_dir, scripted, model, features, card, temperature, band)
-
-
-@torch.no_grad()
-def scripted_proba(
-    module: torch.jit.ScriptModule | nn.Module, data: TextSet, batch_size: int = 1024
-) -> np.ndarray:
-    """Probabilities `(n, 3)` from an exported model (a Scorer: it returns probabilities already)."""
-    out = [
-        module(*data.batch(np.arange(s, min(s + batch_size, len(data)))))
-        for s in range(0, len(data), batch_size)
-    ]
-    return torch.cat(out).numpy() if out else np.zeros((0, 3), dtype=np.float32)
-
-
-# ---------------------------------------------------------------------------------------------- features
-
-
-@dataclass
-class Extension:
-    """A base feature config grown with the analyst's terms, and where each old table row moved."""
-
-    features: FeatureConfig
-    row_map: np.ndarray  # (old_rows,) new row of every old row
-    new_words: list[str]
-    new_bigrams: list[tuple[str, str]]
-
-
-def extend_features(
-    base: FeatureConfig,
-    token_lists: Sequence[list[str]],
-    *,
-    stopwords: Sequence[str],
-    language: str,
-    options: AdaptOptions,
-) -> Extension:
-    """Add frequent analyst words and bigrams after the base ones; old ids keep their meaning.
-
-    Negation and contrast words the reviews use are always added, so negation scoping works in a
-    new language ("no", "sin", "pero").
-    """
-    index = {w: i for i, w in enumerate(base.vocab)}
-    counts: Counter[str] = Counter(t for tokens in token_lists for t in tokens)
-    scope_words = {*base.negation_words, *base.scope_breakers}
-    forced = [w for w in counts if w in scope_words and w not in index]
-    frequent = [w for w, c in counts.most_common() if c >= options.min_word_count and w not in index]
-    new_words = list(dict.fromkeys(forced + frequent))[: options.max_new_words]
-    vocab = base.vocab + new_words
-    v_old, v_new, b_old = base.n_words, len(vocab), len(base.bigrams)
-    word_id = {w: i for i, w in enumerate(vocab)}
-    known_pairs = set(base.bigrams)
-    pair_counts: Counter[tuple[int, int]] = Counter()
-    for tokens in token_lists:
-        ids = [word_id.get(t, 1) for t in tokens]
-        pair_counts.update(p for p in pairwise(ids) if 1 not in p)
-    new_pairs = [
-        p for p, c in pair_counts.most_common() if c >= options.min_bigram_count and p not in known_pairs
-    ][: options.max_new_bigrams]
-    config = FeatureConfig(
-        vocab=vocab,
-        bigrams=list(base.bigrams) + new_pairs,
-        stopwords=sorted(stopwords),
-        language=language,
-        max_tokens=base.max_tokens,
-        max_chars=base.max_chars,
-        negation_window=base.negation_window,
-        negation_words=list(base.negation_words),
-        scope_breakers=list(base.scope_breakers),
-    )
-    b_new = len(config.bigrams)
-    row_map = np.concatenate(
-        [
-            np.arange(v_old),  # words stay where they were
-            v_new + np.arange(b_old),  # bigrams move behind the grown word block
-            v_new + b_new + np.arange(v_old),  # negated words move behind the grown bigram block
-        ]
-    ).astype(np.int64)
-    bigram_words = [(vocab[a], vocab[b]) for a, b in new_pairs]
-    return Extension(config, row_map, new_words, bigram_words)
-
-
-def extend_model(base: BagModel, ext: Extension, lex: dict[str, float]) -> BagModel:
-    """A BagModel over the extended table: old rows copied to their new positions, new rows zero.
-
-    Zero rows add nothing to a text's mean at first, so the extended model starts out scoring like
-    the base (up to the mean's denominator) and learns the new rows from the analyst's labels. New
-    words found in the VADER lexicon get their valence (and the flipped one in the negated block).
-    """
-    n_rows = ext.features.n_features
-    weight = torch.zeros(n_rows, base.config.dim)
-    row_map = torch.from_numpy(ext.row_map)
-    weight[row_map] = base.embedding.weight.detach()
-    valence = torch.zeros(n_rows, 2)
-    valence[row_map] = base.valence
-    from models.train import VADER_NEGATION_SCALAR
-
-    v_new, b_new = ext.features.n_words, len(ext.features.bigrams)
-    first_new = len(ext.features.vocab) - len(ext.new_words)
-    for offset, word in enumerate(ext.new_words):
-        value = lex.get(word, 0.0) / 4.0
-        if value:
-            row = first_new + offset
-            valence[row] = torch.tensor([max(value, 0.0), max(-value, 0.0)])
-            flipped = value * VADER_NEGATION_SCALAR
-            valence[v_new + b_new + row] = torch.tensor([max(flipped, 0.0), max(-flipped, 0.0)])
-    model = BagModel(BagConfig(n_rows, dim=base.config.dim, dropout=base.config.dropout), valence)
-    with torch.no_grad():
-        model.embedding.weight.copy_(weight)
-        model.head.load_state_dict(base.head.state_dict())
-    return model
-
-
-# ---------------------------------------------------------------------------------------------- training
-
-
-def compact_model(model: BagModel, rows: np.ndarray) -> BagModel:
-    """A BagModel over only the table rows `rows` (sorted), with their weights and valence."""
-    index = torch.from_numpy(rows)
-    config = BagConfig(len(rows), dim=model.config.dim, dropout=model.config.dropout)
-    small = BagModel(config, model.valence[index])
-    with torch.no_grad():
-        small.embedding.weight.copy_(model.embedding.weight[index])
-        small.head.load_state_dict(model.head.state_dict())
-    return small
-
-
-def remap(data: TextSet, rows: np.ndarray, n_rows: int) -> TextSet:
-    """`data` with feature ids renumbered into the compact table of `rows` (which must hold them all)."""
-    lookup = np.full(n_rows, -1, dtype=np.int64)
-    lookup[rows] = np.arange(len(rows))
-    return replace(data, ids=lookup[data.ids])
-
-
-def scatter_back(small: BagModel, model: BagModel, rows: np.ndarray) -> None:
-    """Write the trained compact rows and head back into the full model."""
-    with torch.no_grad():
-        model.embedding.weight[torch.from_numpy(rows)] = small.embedding.weight
-        model.head.load_state_dict(small.head.state_dict())
-
-
-class _Anchored(nn.Module):
-    """Wraps the network during :func:`train_loop`: L2-SP toward the base weights, and progress ticks.
-
-    Before each training batch, the embedding rows the batch uses and the head are pulled toward their
-    base values by the factor `1 - lr * strength` (decoupled weight decay, as AdamW does toward zero, but
-    toward the starting point; lazily per touched row, as sparse optimisers decay). The embedding's
-    sparse gradients keep each step's cost to the rows in the batch.
-    """
-
-    def __init__(
-        self, model: BagModel, keep: float, batches: int, on_batch: Callable[[int, int], None]
-    ) -> None:
-        super().__init__()
-        self.model = model
-        self.keep = keep  # 1 - lr * strength; 1.0 disables the anchor
-        self.anchor_embedding = model.embedding.weight.detach().clone()
-        self.anchor_head = [p.detach().clone() for p in model.head.parameters()]
-        self.batches = max(batches, 1)
-        self.on_batch = on_batch
-        self.done = 0
-
-    @torch.no_grad()
-    def _pull(self, ids: torch.Tensor) -> None:
-        rows = torch.unique(ids)
-        weight, anchor = self.model.embedding.weight, self.anchor_embedding
-        weight[rows] = anchor[rows] + (weight[rows] - anchor[rows]) * self.keep
-        for param, start in zip(self.model.head.parameters(), self.anchor_head, strict=True):
-            param.copy_(start + (param - start) * self.keep)
-
-    def forward(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
-        if self.training:
-            if self.keep < 1.0:
-                self._pull(ids)
-            self.done += 1
-            self.on_batch(self.done, self.batches)
-        return self.model(ids, offsets)
 
 
 def corpora_available() -> bool:
@@ -615,7 +303,7 @@ def adapt(
                 progress, "training", 0.1 + 0.75 * done / total, f"Training: batch {done} of at most {total}"
             )
 
-    wrapped = _Anchored(small, 1.0 - options.lr * options.anchor, n_batches, on_batch)
+    wrapped = Anchored(small, 1.0 - options.lr * options.anchor, n_batches, on_batch)
     result = train_loop(
         wrapped, train_c, [val_c], epochs=options.epochs, batch_size=options.batch_size, lr=options.lr,
         patience=options.patience, seed=options.seed, log=False,
@@ -762,63 +450,6 @@ def _guard_text(anchored: bool, mix: bool, options: AdaptOptions) -> str:
     if mix:
         parts.append(f"original corpora mixed in (ratio {options.mix_ratio}, weight {options.mix_weight})")
     return "; ".join(parts) or "none"
-
-
-def bootstrap_share_better(
-    truth: np.ndarray, base_pred: np.ndarray, adapted_pred: np.ndarray, resamples: int = 1000, seed: int = 13
-) -> float:
-    """Share of bootstrap resamples of the held-out reviews on which the adapted macro-F1 beats the base's.
-
-    The same resample judges both models (a paired bootstrap), so the share measures how reliably the
-    adapted model is better on reviews like these, not just on this one draw of 40–1,000 reviews.
-    Macro-F1 averages over the classes present in the full held-out set, as :func:`models.train.metrics`.
-    """
-    n = len(truth)
-    if n == 0:
-        return 0.0
-    rng = np.random.default_rng(seed)
-    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(np.float64)  # (B, n)
-    classes = np.unique(truth)
-
-    def macro_f1(pred: np.ndarray) -> np.ndarray:
-        scores = []
-        for c in classes:
-            tp = weights @ ((pred == c) & (truth == c))
-            fp = weights @ ((pred == c) & (truth != c))
-            fn = weights @ ((pred != c) & (truth == c))
-            scores.append(
-                np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros(resamples), where=(2 * tp + fp + fn) > 0)
-            )
-        return np.mean(scores, axis=0)  # (B,)
-
-    return float(np.mean(macro_f1(adapted_pred) > macro_f1(base_pred)))
-
-
-def gate_verdict(
-    base: dict[str, Any],
-    adapted: dict[str, Any],
-    min_gain: float,
-    share_better: float = 1.0,
-    confidence: float = 0.95,
-) -> dict[str, Any]:
-    """The activation gate on held-out macro-F1.
-
-    Passes when the adapted model's macro-F1 exceeds the base's by more than `min_gain` **and** it is
-    better on at least `confidence` of paired bootstrap resamples (`share_better`), so a gain that
-    is within the noise of a small held-out set (a model trained on shuffled labels) is refused.
-    """
-    b, a = float(base["macro_f1"]), float(adapted["macro_f1"])
-    passed = a - b > min_gain and share_better >= confidence
-    word = "PASSED" if passed else "REFUSED"
-    relation = "beats" if a > b else "does not beat"
-    verdict = (
-        f"{word}: adapted macro-F1 {a:.3f} {relation} base {b:.3f} on {base['n']} held-out reviews "
-        f"(gain {a - b:+.3f}, better in {share_better:.0%} of bootstrap resamples; "
-        f"needs a gain above {min_gain:+.3f} in at least {confidence:.0%})"
-    )
-    return {"passed": passed, "verdict": verdict, "metric": "macro_f1", "base": b, "adapted": a,
-            "gain": round(a - b, 4), "min_gain": min_gain, "share_better": round(share_better, 4),
-            "confidence": confidence}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------- writing

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -187,6 +188,11 @@ class CrawlJob:
         except OSError:
             return ""
         return "\n".join(text.strip().splitlines()[-lines:])
+
+    def cleanup(self) -> None:
+        """Delete the job's status and log files once it has ended (no-op while it runs)."""
+        if self.process.poll() is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def _signal_group(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError):  # already gone

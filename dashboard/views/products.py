@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, state
@@ -73,35 +74,50 @@ def filtered_reviews(
     return apply_filters(state.reviews(_engine, url, products, model_version), f)
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=32)
-def drivers_for(
+# The caches below hold figures and frames that pages only read: `st.cache_resource` shares them
+# without the copy `st.cache_data` makes on every hit (a rebuilt Plotly figure costs ~0.1 s).
+# Each key has `data_version`, bumped by `state.invalidate()` after any write, so an import or a
+# crawl never shows stale charts; `lang` is in the key because figures carry translated text.
+
+
+@st.cache_resource(ttl=300, show_spinner=False, max_entries=32)
+def drivers_view(
     _engine: object,
     url: str,
     products: tuple[str, ...],
     model_version: str | None,
     start: date | None,
     end: date | None,
-) -> pd.DataFrame:
-    """Drivers of the chosen products in the chosen dates. Label, star and text filters do not
-    apply (and are not in the cache key): drivers compare negative with positive reviews, and
-    recomputing them on every keystroke of a search would cost seconds at 100k reviews.
+    lang: str,
+    data_version: int,
+) -> tuple[pd.DataFrame, go.Figure]:
+    """Drivers of the chosen products in the chosen dates, and their chart. Label, star and text
+    filters do not apply (and are not in the key): drivers compare negative with positive reviews,
+    and recomputing them on every keystroke of a search would cost seconds at 100k reviews.
     """
     from core.analytics import drivers
 
     frame = filtered_reviews(_engine, url, products, model_version, Filters(start=start, end=end))
-    # A fixed random sample per side keeps the first render of a 100k-review product to ~1 s;
-    # the top terms of 10,000 reviews are the same words as those of 100,000.
-    return drivers(frame, top=12, max_reviews=DRIVER_SAMPLE)
+    # A fixed random sample per side keeps the first render of a 100k-review product short; the
+    # top terms of 10,000 reviews are the same words as those of 100,000.
+    table = drivers(frame, top=12, max_reviews=DRIVER_SAMPLE)
+    return table, charts.drivers_chart(table, lang)
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
+@st.cache_resource(ttl=300, show_spinner=False, max_entries=32)
 def derived(
-    _base: pd.DataFrame, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
+    _base: pd.DataFrame,
+    url: str,
+    products: tuple[str, ...],
+    model_version: str | None,
+    f: Filters,
+    lang: str,
+    data_version: int,
 ) -> dict[str, Any]:
-    """Every aggregate the charts need for one filter state, from the five narrow columns.
+    """Every aggregate and chart of one filter state, from the five narrow columns.
 
-    Cached per filter state (outputs are small), so going back to a previous state is instant;
-    row lists keep only the index of the first 50 rows, joined to the texts when shown.
+    Going back to a previous filter state is instant; row lists keep only the index of the first
+    50 rows, joined to the texts when shown.
     """
     from core.analytics import confidence_histogram, label_shares, low_confidence, mismatches
     from core.queries import rating_label_crosstab
@@ -109,29 +125,41 @@ def derived(
     slim = _base[SLIM_COLUMNS]
     rated = bool(slim["rating"].notna().any())
     low = low_confidence(slim.assign(row=slim.index), threshold=LOW_CONFIDENCE, limit=None)
+    crosstab = rating_label_crosstab(slim) if rated else None
     return {
-        "shares": label_shares(slim, by="product"),
-        "crosstab": rating_label_crosstab(slim) if rated else None,
+        "distribution": charts.distribution_chart(label_shares(slim, by="product"), lang),
+        "heatmap": charts.rating_heatmap(crosstab, lang) if rated else None,
         "mismatches": mismatches(slim.assign(row=slim.index)).head(50) if rated else None,
-        "hist": confidence_histogram(slim, bins=20),
+        "confidence": charts.confidence_histogram(
+            confidence_histogram(slim, bins=20), lang, threshold=LOW_CONFIDENCE
+        ),
         "low": low.head(50),
         "low_count": len(low),
     }
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=64)
+@st.cache_resource(ttl=300, show_spinner=False, max_entries=32)
 def trends(
-    _base: pd.DataFrame, url: str, products: tuple[str, ...], model_version: str | None, f: Filters, freq: str
-) -> dict[str, tuple[pd.DataFrame, int]]:
-    """Per product with dated reviews: its trend table (`core.analytics.trend`) and rolling window."""
+    _base: pd.DataFrame,
+    url: str,
+    products: tuple[str, ...],
+    model_version: str | None,
+    f: Filters,
+    lang: str,
+    data_version: int,
+    freq: str,
+) -> dict[str, go.Figure]:
+    """The trend chart of each chosen product that has dated reviews (`core.analytics.trend`)."""
     from core.analytics import trend
 
     slim = _base[SLIM_COLUMNS]
     dated = slim[slim["review_date"].notna()]
     out = {}
     for product, part in dated.groupby("product", sort=False):
-        table = trend(part, freq=freq)
-        out[str(product)] = (table, int(table.attrs.get("window", 1)))
+        fig = charts.trend_chart(trend(part, freq=freq), lang)
+        if len(products) > 1:  # side by side: say whose trend each is
+            fig.update_layout(title={"text": f"{fig.layout.title.text} · {charts.plain(product)}"})
+        out[str(product)] = fig
     return out
 
 
@@ -226,11 +254,11 @@ def headline(frame: pd.DataFrame, products: list[str]) -> None:
 def trend_section(slim: pd.DataFrame, products: list[str], key: tuple) -> None:
     """Label shares over time per product, side by side; explains itself when there are no dates.
 
-    :param key: (filtered frame, url, products, version, filters): the arguments of :func:`trends`.
+    :param key: (filtered frame, url, products, version, filters, lang, data version): the
+        arguments of :func:`trends` before the frequency.
     """
     from core.analytics import auto_freq
 
-    lang = current_language()
     st.subheader(t("products.trend"))
     dates = slim["review_date"]
     undated = int(dates.isna().sum())
@@ -248,22 +276,17 @@ def trend_section(slim: pd.DataFrame, products: list[str], key: tuple) -> None:
     freq = auto_freq(span) if choice in (None, "auto") else choice
     if undated:
         st.caption(t("products.trend.undated", n=undated))
-    tables = trends(*key, freq)
+    figures = trends(*key, freq)
     cols = st.columns(len(products))
     for col, product in zip(cols, products, strict=True):
         with col:
-            if product not in tables:
+            if product not in figures:
                 st.info(
                     t("products.trend.no_dates_product", product=escape_markdown(product)),
                     icon=":material/event_busy:",
                 )
                 continue
-            table, window = tables[product]
-            table.attrs["window"] = window
-            fig = charts.trend_chart(table, lang)
-            if len(products) > 1:
-                fig.update_layout(title={"text": f"{fig.layout.title.text} · {charts.plain(product)}"})
-            st.plotly_chart(fig, key=f"trend_{product}")
+            st.plotly_chart(figures[product], key=f"trend_{product}")
 
 
 def rows_of(full: pd.DataFrame, picked: pd.DataFrame, n: int = 50) -> pd.DataFrame:
@@ -276,13 +299,12 @@ def rows_of(full: pd.DataFrame, picked: pd.DataFrame, n: int = 50) -> pd.DataFra
 
 def rating_section(d: dict[str, Any], full: pd.DataFrame) -> None:
     """Stars against predicted label, and the reviews where they disagree most."""
-    lang = current_language()
     st.subheader(t("products.ratings"))
-    if d["crosstab"] is None:
+    if d["heatmap"] is None:
         st.info(t("products.ratings.none"), icon=":material/star_outline:")
         return
     left, right = st.columns([2, 3])
-    left.plotly_chart(charts.rating_heatmap(d["crosstab"], lang), key="heatmap")
+    left.plotly_chart(d["heatmap"], key="heatmap")
     with right:
         st.markdown(f"**{t('products.mismatches')}**")
         st.caption(t("products.mismatches.help"))
@@ -301,12 +323,12 @@ def drivers_section(
     lang = current_language()
     st.subheader(t("products.drivers"))
     st.caption(t("products.drivers.help", n=f"{DRIVER_SAMPLE:,}"))
-    table = drivers_for(engine, url, products, version, f.start, f.end)
+    table, figure = drivers_view(engine, url, products, version, f.start, f.end, lang, state.data_version())
     if table.empty:
         st.info(t("products.drivers.none"), icon=":material/info:")
         return
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.drivers_chart(table, lang), key="drivers")
+    left.plotly_chart(figure, key="drivers")
     with right:
         for polarity, key, other in (
             ("negative", "driver_neg", "driver_pos"),
@@ -328,11 +350,9 @@ def drivers_section(
 
 def confidence_section(d: dict[str, Any], full: pd.DataFrame) -> None:
     """How sure the model is, and the reviews it is least sure about, for a human look."""
-    lang = current_language()
     st.subheader(t("products.confidence"))
     left, right = st.columns([2, 3])
-    chart = charts.confidence_histogram(d["hist"], lang, threshold=LOW_CONFIDENCE)
-    left.plotly_chart(chart, key="confidence")
+    left.plotly_chart(d["confidence"], key="confidence")
     with right:
         pct = f"{LOW_CONFIDENCE:.0%}"
         st.markdown(f"**{t('products.low_confidence', n=d['low_count'], pct=pct)}**")
@@ -460,10 +480,10 @@ def main() -> None:
     # Charts need five narrow columns; selecting rows of those is far cheaper than of the text.
     slim = base[SLIM_COLUMNS]
     # `base` is passed unhashed (the underscore argument); (url, products, version, f) is the key
-    key = (base, url, products, version, f)
+    key = (base, url, products, version, f, lang, state.data_version())
     d = derived(*key)
     headline(slim, list(chosen))
-    st.plotly_chart(charts.distribution_chart(d["shares"], lang), key="distribution")
+    st.plotly_chart(d["distribution"], key="distribution")
     trend_section(slim, list(chosen), key)
     rating_section(d, base)
     drivers_section(engine, url, products, version, f)

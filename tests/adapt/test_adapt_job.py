@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 
-from core import registry
+from core import predict, registry
 from models.adapt_job import CANCELLED, FINISHED, AdaptJob
 from tests.adapt.conftest import MEDICATIONS
 
 
-def test_a_background_run_finishes_and_reports_its_result(tmp_path):
+def test_a_background_run_finishes_and_reports_its_result(tmp_path, capsys):
     job = AdaptJob.start(csv=MEDICATIONS, text_column="review", rating_column="stars", jobs_dir=tmp_path,
                          extra_args=["--no-mix", "--epochs", "2", "--min-gain", "0.9"])  # fmt: skip
     status = job.wait(timeout=300)
@@ -18,7 +19,11 @@ def test_a_background_run_finishes_and_reports_its_result(tmp_path):
     assert status.exit_code == 3 and status.progress == 1.0
     assert status.result["passed"] is False and status.message.startswith("REFUSED")
     assert status.class_counts == {"negative": 142, "neutral": 78, "positive": 180}
-    assert registry.is_model_dir(registry.get_settings().registry_dir / status.result["version"])
+    version = status.result["version"]
+    assert registry.is_model_dir(registry.get_settings().registry_dir / version)
+    # any registry version can score by name, even one the gate refused (it just cannot be activated)
+    assert predict.main(["--model", version, "It left me drowsy all day."]) == 0
+    assert json.loads(capsys.readouterr().out)["model_version"] == version
 
 
 def test_cancel_stops_the_run_and_leaves_no_version(tmp_path):

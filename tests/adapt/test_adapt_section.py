@@ -22,19 +22,22 @@ def _page() -> None:
 
 
 @pytest.fixture(scope="module")
-def stored_medications() -> None:
-    """The medication reviews in the app's own (session-temporary) store."""
+def stored_medications() -> list[str]:
+    """The medication reviews in the app's own (session-temporary) store; returns their products."""
     engine = get_engine()
     table = read_table(MEDICATIONS, MEDICATIONS.name)
     prepared = prepare_rows(table, ColumnMapping(text="review", rating="stars", product="product"))
     import_rows(engine, prepared.rows, source="csv", source_name=MEDICATIONS.name,
                 predictor=Predictor.load(get_settings().model_dir))  # fmt: skip
+    return sorted({row.product for row in prepared.rows})
 
 
 def test_choosing_products_shows_class_counts_and_refuses_too_few(stored_medications):
     at = AppTest.from_function(_page, default_timeout=60).run()
     assert not at.exception
-    assert [m.value for m in at.metric] == ["142", "78", "180"]  # all products: every rated review
+    # other tests may store reviews in the same app store: choose exactly the medication products
+    at.multiselect(key="adapt_products").set_value(stored_medications).run()
+    assert [m.value for m in at.metric] == ["142", "78", "180"]
     assert not at.button(key="adapt_start").disabled
     at.multiselect(key="adapt_products").set_value(["Calmira"]).run()
     assert not at.exception
@@ -86,9 +89,11 @@ def test_rescore_adds_the_active_versions_predictions(stored_medications, medica
     try:
         registry.activate(name)
         at = AppTest.from_function(_page, default_timeout=120).run()
+        at.multiselect(key="adapt_rescore_products").set_value(stored_medications).run()
         at.button(key="adapt_rescore").click().run()
         assert not at.exception
-        assert any(f"re-scored with {name}" in m.value for m in at.success)
-        assert len(reviews_frame(get_engine(), model_version=name)["label"].dropna()) == 400
+        assert any(f"400 reviews re-scored with {name}" in m.value for m in at.success)
+        frame = reviews_frame(get_engine(), products=stored_medications, model_version=name)
+        assert len(frame["label"].dropna()) == 400
     finally:
         registry.rollback()

@@ -46,6 +46,8 @@ def test_job_runs_to_the_end_with_progress(served: Served) -> None:
     job = CrawlJob.start([served.url("/paged-1.html")], allow_private=True, store=False, product="Grinder X")
     assert job.status().state == "running"
     status = job.wait(60)
+    job.cleanup()
+    assert not job.workdir.exists()
     assert status == CrawlStatus(
         state="finished", pages=3, items=4, stored=0, duplicates=1, errors=[], message="Done.", products=[]
     )

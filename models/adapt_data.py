@@ -1,0 +1,148 @@
+"""Rated reviews for adaptation: read them (file or store), label them from ratings, check there are
+enough, split them, and (for the gate's sanity checks) corrupt their labels on purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.rating_labels import DataRequirements, RatingCutoffs, insufficiency, label_counts
+
+
+class AdaptError(Exception):
+    """The data or arguments cannot produce an adapted model; the message says why, in one sentence."""
+
+
+class InsufficientData(AdaptError):
+    """Too few rated reviews, or too few in a class (the message is `core.rating_labels.insufficiency`)."""
+
+
+@dataclass
+class RatedReviews:
+    """Texts with normalised ratings (0–1, None = unrated) and where they came from."""
+
+    texts: list[str]
+    ratings: list[float | None]
+    products: list[str]
+    source: dict[str, Any]  # {"kind": "csv"|"store", ...} for the model card
+
+
+@dataclass
+class LabelledReviews:
+    """The rated, deduplicated reviews with their labels, and counts of what was left out."""
+
+    texts: list[str]
+    labels: list[str]
+    products: list[str]
+    unrated: int
+    duplicates: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Reviews per class."""
+        return label_counts(self.labels)
+
+
+def read_rated_csv(
+    path: Path, text_column: str, rating_column: str, product_column: str | None = None
+) -> RatedReviews:
+    """Rated reviews from a CSV/XLSX file, read and cleaned by the ingestion layer (same as uploads).
+
+    :raises core.ingest.IngestError: unreadable file or a named column missing.
+    """
+    from core.ingest import ColumnMapping, prepare_rows, read_table, resolve_column
+
+    table = read_table(Path(path), Path(path).name)
+    mapping = ColumnMapping(
+        text=resolve_column(table, text_column),
+        rating=resolve_column(table, rating_column),
+        product=resolve_column(table, product_column) if product_column else None,
+    )
+    prepared = prepare_rows(table, mapping, default_product=Path(path).stem)
+    return RatedReviews(
+        texts=[row.text for row in prepared.rows],
+        ratings=[row.rating for row in prepared.rows],
+        products=[row.product for row in prepared.rows],
+        source={"kind": "csv", "file": Path(path).name, "rows_read": prepared.rows_read,
+                "rejected": prepared.reject_counts()},
+    )  # fmt: skip
+
+
+def read_rated_store(engine: Any, products: Sequence[str] | None) -> RatedReviews:
+    """Rated reviews of `products` (all products when empty) already in the store."""
+    from core.store import reviews_frame
+
+    frame = reviews_frame(engine, products=list(products) if products else None)
+    ratings = [None if pd.isna(r) else float(r) for r in frame["rating"]] if len(frame) else []
+    return RatedReviews(
+        texts=frame["text"].astype(str).tolist() if len(frame) else [],
+        ratings=ratings,
+        products=frame["product"].astype(str).tolist() if len(frame) else [],
+        source={"kind": "store", "products": sorted(set(products or [])) or "all", "rows_read": len(frame)},
+    )
+
+
+def label_reviews(data: RatedReviews, cutoffs: RatingCutoffs) -> LabelledReviews:
+    """Labels from ratings; unrated reviews dropped, repeated texts kept once (a review in both the
+    train and the held-out part would flatter the proof)."""
+    texts, labels, products, seen = [], [], [], set()
+    unrated = duplicates = 0
+    for text, rating, product in zip(data.texts, data.ratings, data.products, strict=True):
+        label = cutoffs.label(rating)
+        if label is None:
+            unrated += 1
+            continue
+        key = " ".join(text.lower().split())
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        texts.append(text)
+        labels.append(label)
+        products.append(product)
+    return LabelledReviews(texts, labels, products, unrated, duplicates)
+
+
+def corrupt(labels: np.ndarray, parts: dict[str, np.ndarray], how: str, seed: int) -> np.ndarray:
+    """Deliberately wrong training labels, to check that the gate refuses what they produce.
+
+    "shuffle" permutes the train and validation labels (no text-label link left); "invert" swaps
+    negative and positive (a model that learns the opposite). Shuffled labels keep the class balance,
+    and re-balancing alone can lift a base model that is poor on a domain, so "invert" is the check
+    that must always be refused.
+    """
+    out = labels.copy()
+    rng = np.random.default_rng(seed)
+    for name in ("train", "val"):
+        idx = parts[name]
+        if how == "shuffle":
+            out[idx] = rng.permutation(out[idx])
+        elif how == "invert":
+            swap = {"negative": "positive", "positive": "negative", "neutral": "neutral"}
+            out[idx] = [swap[str(v)] for v in out[idx]]
+        else:
+            raise ValueError(f"corrupt_labels must be 'shuffle' or 'invert', not {how!r}")
+    return out
+
+
+def check_sufficient(reviews: LabelledReviews, requirements: DataRequirements) -> None:
+    """Raise :class:`InsufficientData` with the readable reason when the counts cannot support adaptation."""
+    problem = insufficiency(reviews.counts, requirements)
+    if problem is not None:
+        raise InsufficientData(problem)
+
+
+def split_indices(labels: Sequence[str], seed: int, heldout: float, val: float) -> dict[str, np.ndarray]:
+    """Stratified, seeded train / val / held-out indices (val is carved out of the train part)."""
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(labels))
+    y = np.asarray(labels)
+    train, test = train_test_split(idx, test_size=heldout, stratify=y, random_state=seed)
+    fit, valid = train_test_split(train, test_size=val, stratify=y[train], random_state=seed)
+    return {"train": np.sort(fit), "val": np.sort(valid), "heldout": np.sort(test)}
