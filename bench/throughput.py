@@ -1,12 +1,13 @@
 """End-to-end throughput: our CLI vs VADER, each as a subprocess scoring the same 100k-row CSV.
 
 Wall time includes interpreter start-up, imports, model load, reading and writing. Peak memory is
-the largest sum of RSS over the subprocess and its children (our CLI forks featurisation workers),
-sampled every 20 ms with psutil.
+the largest sum of PSS (proportional set size) over the subprocess and its children (our CLI forks
+featurisation workers that share the parent's pages), sampled every 20 ms with psutil.
 """
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 import time
@@ -25,7 +26,8 @@ def run_measured(cmd: list[str]) -> dict[str, float]:
     peak = 0
     while proc.poll() is None:
         try:
-            rss = parent.memory_info().rss + sum(c.memory_info().rss for c in parent.children(recursive=True))
+            procs = [parent, *parent.children(recursive=True)]
+            rss = sum(_pss(p) for p in procs)
         except psutil.Error:
             rss = 0
         peak = max(peak, rss)
@@ -35,6 +37,17 @@ def run_measured(cmd: list[str]) -> dict[str, float]:
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {stderr[-500:]}")
     return {"seconds": round(seconds, 2), "peak_mb": round(peak / 1e6, 1)}
+
+
+def _pss(proc: psutil.Process) -> int:
+    """Proportional set size (shared pages split between the processes sharing them), RSS if unavailable.
+
+    Forked workers share the parent's pages; summing RSS would count them once per process.
+    """
+    try:
+        return int(proc.memory_full_info().pss)
+    except (AttributeError, psutil.AccessDenied):
+        return int(proc.memory_info().rss)
 
 
 def model_load_time(model_dir: Path | None = None) -> dict[str, float]:
@@ -53,7 +66,8 @@ def model_load_time(model_dir: Path | None = None) -> dict[str, float]:
 
 def compare(csv_path: Path, out_dir: Path) -> dict[str, float]:
     """Ours vs VADER on one CSV: seconds, reviews/s, peak MB, and the speed ratio."""
-    rows = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        rows = sum(1 for _ in csv.reader(fh)) - 1  # reviews may contain newlines: count records, not lines
     ours = run_measured(
         [
             sys.executable,

@@ -6,8 +6,11 @@ Caching lives here, in the UI layer (core/ stays free of Streamlit):
   and the SQLAlchemy engine.
 * `st.cache_data(ttl=...)` for query results; the engine is passed as `_engine` (not hashed) with
   its URL as the hashed part of the key. :func:`invalidate` clears them after a write.
-* The one exception is :func:`reviews`, the big per-product frame: shared read-only through
-  `st.cache_resource` (with a ttl) because cache_data would copy 100k rows on every rerun.
+* Big read-only objects are the exception: :func:`reviews` (the per-product review frame), the
+  parsed upload and the Products page's per-filter charts are shared through
+  `st.cache_resource` (with a ttl), because cache_data would copy 100k rows (or rebuild Plotly
+  figures) on every rerun. Pages only ever read them. :func:`data_version` is in the key of the
+  derived ones, so :func:`invalidate` makes them all fresh after a write.
 """
 
 from __future__ import annotations

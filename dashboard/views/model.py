@@ -16,6 +16,7 @@ import streamlit as st
 
 from core.settings import get_settings
 from dashboard import charts, state
+from dashboard.adapt_section import render_adapt_section
 from dashboard.highlight import escape_markdown
 from dashboard.i18n import current_language, label_name, t
 
@@ -290,6 +291,11 @@ def section_retrain(card: Mapping[str, Any]) -> None:
     st.code(str(command) if isinstance(command, str) else "make data && make train", language="bash")
 
 
+def section_adapt(card: Mapping[str, Any]) -> None:
+    """Adapt the model to the analyst's own rated reviews (versions, proof, activation, rollback)."""
+    render_adapt_section()
+
+
 def section_health(card: Mapping[str, Any]) -> None:
     """Running version, database backend, row counts, last import and last scrape."""
     st.subheader(t("model.health"))
@@ -336,6 +342,7 @@ SECTIONS: tuple[Callable[[Mapping[str, Any]], None], ...] = (
     section_speed,
     section_limits,
     section_retrain,
+    section_adapt,
     section_health,
 )
 

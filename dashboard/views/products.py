@@ -21,7 +21,7 @@ from dashboard.i18n import current_language, label_name, t
 from dashboard.state import Keys
 
 MAX_COMPARE = 4  # side-by-side trend charts stay readable up to four
-TABLE_ROWS = 1_000  # rows sent to the browser; downloads carry the full filtered set
+TABLE_ROWS = 300  # rows sent to the browser (re-sent on every filter change); downloads carry all
 LOW_CONFIDENCE = 0.55
 DRIVER_SAMPLE = 10_000  # reviews per side (negative / positive) read to find drivers
 FREQUENCIES = ("auto", "D", "W", "M")
@@ -161,6 +161,16 @@ def trends(
             fig.update_layout(title={"text": f"{fig.layout.title.text} · {charts.plain(product)}"})
         out[str(product)] = fig
     return out
+
+
+def first_product(summary: pd.DataFrame, min_reviews: int = 20) -> str:
+    """The product to open with when none was chosen: the one with the highest negative share among
+    those with at least `min_reviews` reviews (what an analyst looks at first), else the largest.
+    """
+    enough = summary[summary["reviews"] >= min_reviews].dropna(subset=["negative"])
+    if enough.empty:
+        return str(summary.sort_values("reviews", ascending=False)["product"].iloc[0])
+    return str(enough.sort_values(["negative", "reviews"], ascending=False)["product"].iloc[0])
 
 
 def empty_state() -> None:
@@ -446,7 +456,8 @@ def main() -> None:
         empty_state()
         return
     names = summary.sort_values("reviews", ascending=False)["product"].tolist()
-    default = [p for p in st.session_state[Keys.SELECTED_PRODUCTS] if p in names][:MAX_COMPARE] or names[:1]
+    chosen_before = [p for p in st.session_state[Keys.SELECTED_PRODUCTS] if p in names][:MAX_COMPARE]
+    default = chosen_before or [first_product(summary)]
     chosen = st.multiselect(
         t("products.choose"),
         names,

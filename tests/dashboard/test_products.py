@@ -104,3 +104,21 @@ def test_model_version_selector_when_several_versions_scored(seeded, predictor) 
     select.set_value(predictor.version).run()
     assert not at.exception
     assert len(review_table(at)) == 30
+
+
+def test_opens_on_the_most_negative_product(seeded) -> None:
+    import pandas as pd
+
+    from dashboard.views.products import first_product
+
+    at = open_page("products")
+    summary = pd.DataFrame(
+        {
+            "product": ["Big calm", "Small angry", "Mid unhappy"],
+            "reviews": [500, 5, 40],
+            "negative": [0.1, 0.9, 0.4],
+        }
+    )
+    assert first_product(summary) == "Mid unhappy"  # "Small angry" has too few reviews to lead
+    assert first_product(summary.assign(reviews=[5, 5, 5])) == "Big calm"  # nobody qualifies: the largest
+    assert len(at.multiselect(key="products_select").value) == 1

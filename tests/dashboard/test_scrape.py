@@ -94,3 +94,15 @@ def test_crawl_the_demo_shop(store, predictor, demo_shop, allow_private) -> None
     assert len(stored) == found and set(stored["source"]) == {"scrape"}
     # the crawled product is preselected on the Products page
     assert set(at.session_state[Keys.SELECTED_PRODUCTS]) == set(stored["product"])
+
+
+def test_cancel_stops_the_crawl(store, demo_shop, allow_private) -> None:
+    at = submit(open_page("scrape"), f"{demo_shop}/product.html", private=True)
+    job = at.session_state[Keys.CRAWL_JOB]
+    assert job.status().state == "running"  # the crawler process takes seconds to start
+    at.button(key="cancel_crawl").click().run()
+    assert job.process.poll() is not None  # the crawl's process is gone
+    at.run()
+    assert "Cancelled" in at.warning[0].value
+    assert not at.button or "cancel_crawl" not in [b.key for b in at.button]
+    assert reviews_frame(store).empty

@@ -233,7 +233,7 @@ def test_kept_out_of_the_build_context(path: str) -> None:
         "core/settings.py",
         "core/nltk_data/corpora/stopwords/english",
         "dashboard/app.py",
-        "dashboard/pages/overview.py",
+        "dashboard/views/overview.py",
         "models/sentiment.pt",
         "models/model_card.json",
         "models/features.json",
