@@ -41,7 +41,9 @@ train-dry-run: $(STAMP)
 	$(PY) -m models.train --dry-run
 
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench          # model: throughput vs VADER, load time, memory, accuracy table
+	$(PY) -m bench.store    # store: 100k-row import, dashboard queries over 1M reviews
+	$(PY) -m bench.adapt    # adaptation: time for 1k/5k reviews, base vs adapted vs VADER
 
 demo-shop: $(STAMP)
 	$(PY) -m scraping.demo_shop

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 from core.text import NLTK_DATA_DIR, SUPPORTED_LANGUAGES
 
@@ -20,7 +20,7 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 _MIN_HITS = 2
 
 
-@lru_cache(maxsize=None)
+@cache
 def _full_stopwords(language: str) -> frozenset[str]:
     """NLTK's complete list (negations included: they are strong language markers)."""
     path = NLTK_DATA_DIR / "corpora" / "stopwords" / language

@@ -120,15 +120,20 @@ def _chunks(n: int) -> list[tuple[int, int]]:
     return [(s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
 
 
-def _featurized(n: int, workers: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-    """Featurised chunks in order, computed by forked workers (or inline with `workers <= 1`)."""
+def _start_featurizing(
+    n: int, workers: int
+) -> tuple[Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]], Any]:
+    """Start featurising all chunks now; return an in-order iterator of results and the pool (or None).
+
+    With `workers > 1` the forked workers begin immediately, so the caller can import torch meanwhile;
+    the caller closes the pool. With `workers <= 1` (or one chunk) chunks are featurised lazily inline.
+    """
     if workers <= 1 or n <= CHUNK:
-        yield from map(_featurize_chunk, _chunks(n))
-        return
+        return map(_featurize_chunk, _chunks(n)), None
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_featurize_chunk, _chunks(n))
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    return pool.imap(_featurize_chunk, _chunks(n)), pool
 
 
 def _score_csv(args: argparse.Namespace) -> int:
@@ -148,27 +153,38 @@ def _score_csv(args: argparse.Namespace) -> int:
     n = len(_TEXTS)
     print(f"read {n:,} rows from {args.csv.name} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
 
-    chunks = _featurized(n, args.workers)  # workers start now, before torch is imported
-    first = next(chunks, None)
-    from core.predictor import Predictor
+    read_s = time.perf_counter() - started
+    chunks, pool = _start_featurizing(n, args.workers)  # workers start now, before torch is imported
+    try:
+        from core.predictor import Predictor
 
-    predictor = Predictor.load(model_dir)  # imports torch while the workers featurise
-    version = predictor.version
-    probs = np.full((n, 3), np.nan)
-    for _start, valid, ids, offsets in _progress(_prepend(first, chunks), n):
-        if len(valid):
-            p = predictor.score_encoded(ids, offsets)
-            ends = np.append(offsets[1:], ids.shape[0])
-            p[ends == offsets] = np.nan  # nothing the model knows: unscorable, not a guess
-            probs[valid] = p
-    writer = _write_jsonl if args.out.suffix.lower() == ".jsonl" else _write_csv
-    reasons = [
-        unscorable_reason(t) or ("no words to score" if np.isnan(probs[i, 0]) else None)
-        for i, t in enumerate(_TEXTS)
-    ]
-    writer(args.out, header, rows, probs, reasons, str(version), LABELS)
+        predictor = Predictor.load(model_dir)  # imports torch while the workers featurise
+        version = predictor.version
+        sink = _jsonl_sink if args.out.suffix.lower() == ".jsonl" else _csv_sink
+        scored = 0
+        with args.out.open("w", encoding="utf-8", newline="") as fh:
+            write = sink(fh, header, version, LABELS)
+            # each chunk is written as soon as it is scored, while the workers featurise the next ones
+            for start, valid, ids, offsets in _progress(chunks, n):
+                end = min(start + CHUNK, n)
+                probs = np.full((end - start, 3), np.nan)
+                if len(valid):
+                    p = predictor.score_encoded(ids, offsets)
+                    ends = np.append(offsets[1:], ids.shape[0])
+                    p[ends == offsets] = np.nan  # nothing the model knows: unscorable, not a guess
+                    probs[valid - start] = p
+                reasons = [
+                    unscorable_reason(_TEXTS[start + i])
+                    or ("no words to score" if np.isnan(probs[i, 0]) else None)
+                    for i in range(end - start)
+                ]
+                scored += sum(r is None for r in reasons)
+                write(rows[start:end], probs, reasons)
+    finally:
+        if pool is not None:
+            pool.close()
+    scored_at = time.perf_counter()
     seconds = time.perf_counter() - started
-    scored = int(sum(r is None for r in reasons))
     from core.logs import log_event
 
     log_event(
@@ -177,16 +193,12 @@ def _score_csv(args: argparse.Namespace) -> int:
         scored=scored,
         unscorable=n - scored,
         seconds=round(seconds, 2),
+        read_s=round(read_s, 2),
+        score_and_write_s=round(scored_at - started - read_s, 2),
         model_version=version,
         out=str(args.out),
     )
     return 0
-
-
-def _prepend(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    if first is not None:
-        yield first
-    yield from rest
 
 
 def _progress(chunks: Iterator[Any], n: int) -> Iterator[Any]:
@@ -196,23 +208,22 @@ def _progress(chunks: Iterator[Any], n: int) -> Iterator[Any]:
         yield item
 
 
-def _write_jsonl(
-    out: Path,
-    header: list[str],
-    rows: list[list[Any]],
-    probs: np.ndarray,
-    reasons: list[str | None],
-    version: str,
-    labels: tuple[str, ...],
-) -> None:
-    dumps = json.dumps
-    keys = [dumps(h, ensure_ascii=False) for h in header]
-    ver = dumps(version)
-    with out.open("w", encoding="utf-8") as fh:
+def _jsonl_sink(fh: Any, header: list[str], version: str, labels: tuple[str, ...]) -> Any:
+    """A writer of JSON lines: input columns, then label, scores, confidence, model_version (+ reason)."""
+    from json.encoder import encode_basestring  # what json.dumps(str, ensure_ascii=False) uses
+
+    keys = [encode_basestring(str(h)) for h in header]
+    ver = encode_basestring(version)
+
+    def cell(value: Any) -> str:
+        if isinstance(value, str):
+            return encode_basestring(value)
+        return json.dumps(_jsonable(value), ensure_ascii=False)
+
+    def write(rows: list[list[Any]], probs: np.ndarray, reasons: list[str | None]) -> None:
+        lines = []
         for row, p, reason in zip(rows, probs.tolist(), reasons, strict=True):
-            cells = ",".join(
-                f"{k}:{dumps(_jsonable(v), ensure_ascii=False)}" for k, v in zip(keys, row, strict=True)
-            )
+            cells = ",".join(f"{k}:{cell(v)}" for k, v in zip(keys, row, strict=True))
             if reason is None:
                 best = max(range(3), key=p.__getitem__)
                 tail = (
@@ -224,7 +235,10 @@ def _write_jsonl(
                     f'"label":"unscorable","scores":null,"confidence":null,"model_version":{ver},'
                     f'"reason":"{reason}"'
                 )
-            fh.write("{" + cells + ("," if cells else "") + tail + "}\n")
+            lines.append("{" + cells + ("," if cells else "") + tail + "}\n")
+        fh.write("".join(lines))
+
+    return write
 
 
 def _jsonable(value: Any) -> Any:
@@ -235,18 +249,12 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _write_csv(
-    out: Path,
-    header: list[str],
-    rows: list[list[Any]],
-    probs: np.ndarray,
-    reasons: list[str | None],
-    version: str,
-    labels: tuple[str, ...],
-) -> None:
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([*header, "label", "negative", "neutral", "positive", "confidence", "model_version"])
+def _csv_sink(fh: Any, header: list[str], version: str, labels: tuple[str, ...]) -> Any:
+    """A CSV writer: input columns plus label, negative, neutral, positive, confidence, model_version."""
+    writer = csv.writer(fh)
+    writer.writerow([*header, "label", "negative", "neutral", "positive", "confidence", "model_version"])
+
+    def write(rows: list[list[Any]], probs: np.ndarray, reasons: list[str | None]) -> None:
         for row, p, reason in zip(rows, probs.tolist(), reasons, strict=True):
             if reason is None:
                 best = max(range(3), key=p.__getitem__)
@@ -254,6 +262,8 @@ def _write_csv(
             else:
                 extra = ["unscorable", "", "", "", "", version]
             writer.writerow([*row, *extra])
+
+    return write
 
 
 def main(argv: Sequence[str] | None = None) -> int:
