@@ -72,7 +72,17 @@ def _score_texts(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     for prediction in predictor.predict(args.texts):
         print(json.dumps(prediction.to_json(), ensure_ascii=False))
+    _warn_if_foreign(args.texts, predictor.language)
     return 0
+
+
+def _warn_if_foreign(texts: Sequence[Any], model_language: str) -> None:
+    """A warning on stderr when many texts are in a language the model was not trained on."""
+    from core.language import foreign_language_warning
+
+    warning = foreign_language_warning((t for t in texts if isinstance(t, str)), model_language)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _read_column(path: Path, column: str) -> tuple[list[str], list[list[Any]]]:
@@ -183,6 +193,7 @@ def _score_csv(args: argparse.Namespace) -> int:
     finally:
         if pool is not None:
             pool.close()
+    _warn_if_foreign(_TEXTS[:5000], _FEATURIZER.config.language)
     scored_at = time.perf_counter()
     seconds = time.perf_counter() - started
     from core.logs import log_event

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from core.features import FeatureConfig
+from core.predictor import load_scorer
 from models.adapt_data import AdaptError
 from models.model import BagConfig, BagModel
 from models.train import TextSet
@@ -58,8 +59,7 @@ def load_base(model_dir: Path) -> BaseModel:
     ]
     if missing:
         raise AdaptError(f"{model_dir} is not a model directory: {', '.join(missing)} missing")
-    scripted = torch.jit.load(str(model_dir / "sentiment.pt"), map_location="cpu")
-    scripted.eval()
+    scripted = load_scorer(model_dir / "sentiment.pt")
     features = FeatureConfig.load(model_dir / "features.json")
     card = json.loads((model_dir / "model_card.json").read_text(encoding="utf-8"))
     state = {k.removeprefix("model."): v for k, v in scripted.state_dict().items() if k.startswith("model.")}
