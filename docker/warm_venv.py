@@ -34,7 +34,6 @@ MODULES = (
     "dotenv",
     "yaml",
     "psutil",
-    "sklearn.metrics",
     "scrapy",
     "scrapy.crawler",
     "extruct",

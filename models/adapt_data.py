@@ -139,10 +139,24 @@ def check_sufficient(reviews: LabelledReviews, requirements: DataRequirements) -
 
 def split_indices(labels: Sequence[str], seed: int, heldout: float, val: float) -> dict[str, np.ndarray]:
     """Stratified, seeded train / val / held-out indices (val is carved out of the train part)."""
-    from sklearn.model_selection import train_test_split
-
-    idx = np.arange(len(labels))
     y = np.asarray(labels)
-    train, test = train_test_split(idx, test_size=heldout, stratify=y, random_state=seed)
-    fit, valid = train_test_split(train, test_size=val, stratify=y[train], random_state=seed)
+    rng = np.random.default_rng(seed)
+    train, test = _stratified_split(np.arange(len(y)), y, heldout, rng)
+    fit, valid = _stratified_split(train, y[train], val, rng)
     return {"train": np.sort(fit), "val": np.sort(valid), "heldout": np.sort(test)}
+
+
+def _stratified_split(
+    idx: np.ndarray, y: np.ndarray, share: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split `idx` into (rest, part) with `share` of every class (at least one) in `part`.
+
+    Plain NumPy rather than scikit-learn, so the app image needs no scikit-learn or SciPy.
+    """
+    rest, part = [], []
+    for label in np.unique(y):
+        members = rng.permutation(idx[y == label])
+        k = min(max(1, round(share * len(members))), len(members) - 1)
+        part.append(members[:k])
+        rest.append(members[k:])
+    return np.concatenate(rest), np.concatenate(part)

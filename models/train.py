@@ -193,11 +193,14 @@ def metrics(labels: np.ndarray, probs: np.ndarray) -> dict[str, object]:
     prediction counts as an error, and macro-F1 is over negative and positive.
     `polarity_accuracy` compares only P(positive) vs P(negative), for polarity-only sets.
     """
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
     pred = probs.argmax(axis=1)
     present = sorted(set(labels.tolist()))
-    p, r, f, s = precision_recall_fscore_support(labels, pred, labels=[0, 1, 2], zero_division=0)
+    confusion = confusion_matrix(labels, pred)
+    tp = np.diag(confusion).astype(np.float64)
+    predicted, s = confusion.sum(axis=0), confusion.sum(axis=1)
+    p = np.divide(tp, predicted, out=np.zeros(3), where=predicted > 0)
+    r = np.divide(tp, s, out=np.zeros(3), where=s > 0)
+    f = np.divide(2 * tp, predicted + s, out=np.zeros(3), where=(predicted + s) > 0)
     per_class = {
         LABELS[c]: {
             "precision": round(float(p[c]), 4),
@@ -212,12 +215,17 @@ def metrics(labels: np.ndarray, probs: np.ndarray) -> dict[str, object]:
         "accuracy": round(float((pred == labels).mean()), 4) if len(labels) else 0.0,
         "macro_f1": round(float(np.mean([f[c] for c in present])), 4) if present else 0.0,
         "per_class": per_class,
-        "confusion": confusion_matrix(labels, pred, labels=[0, 1, 2]).tolist(),
+        "confusion": confusion.tolist(),
     }
     if NEU not in present:
         polar_pred = np.where(probs[:, POS] >= probs[:, NEG], POS, NEG)
         out["polarity_accuracy"] = round(float((polar_pred == labels).mean()), 4)
     return out
+
+
+def confusion_matrix(labels: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """3x3 counts, rows = true class, columns = predicted class (NumPy; the app image has no scikit-learn)."""
+    return np.bincount(labels.astype(np.int64) * 3 + pred.astype(np.int64), minlength=9).reshape(3, 3)
 
 
 def evaluate(model: nn.Module, data: TextSet, band: float | None = None) -> dict[str, object]:
