@@ -6,8 +6,8 @@ fragment about once a second, with Cancel) → base-vs-adapted comparison with c
 activate (the registry refuses a version that failed the gate) or discard → versions, roll back,
 re-score products with the active version.
 
-The strings of this section live here (English and Spanish) until they move into `dashboard.i18n`;
-session keys are in :class:`AdaptKeys`. User text (product names, file names) is only shown through
+The strings of this section are the `adapt.*` keys of `dashboard.i18n`; session keys are in
+:class:`AdaptKeys`. User text (product names, file names) is only shown through
 widgets that render plain text (dataframes, select boxes), never through Markdown.
 """
 
@@ -27,7 +27,7 @@ from core.language import dominant_language, foreign_language_warning
 from core.rating_labels import LABELS, RatingCutoffs, insufficiency, label_counts
 from core.settings import get_settings
 from dashboard import charts, state
-from dashboard.i18n import current_language, label_name
+from dashboard.i18n import current_language, label_name, t, translate
 
 if TYPE_CHECKING:
     from core.ingest import ParsedTable
@@ -57,105 +57,6 @@ DEFAULTS: dict[str, Any] = {
     AdaptKeys.RESCORE_PRODUCTS: [],
 }
 
-STRINGS: dict[str, dict[str, str]] = {
-    "title": {"en": "Adapt to your reviews", "es": "Adaptar a sus reseñas"},
-    "intro": {
-        "en": "Star ratings become training labels (1–2 of 5 negative, 3 neutral, 4–5 positive). The model "
-        "is fine-tuned on 80% of your rated reviews and compared with the base model on the other 20%; "
-        "it can only be activated if it wins there.",
-        "es": "Las estrellas se convierten en etiquetas (1–2 de 5 negativa, 3 neutral, 4–5 positiva). El "
-        "modelo se ajusta con el 80% de sus reseñas valoradas y se compara con el modelo base en el 20% "
-        "restante; solo se puede activar si gana allí.",
-    },
-    "active": {"en": "Active model: {version} ({language})", "es": "Modelo activo: {version} ({language})"},
-    "source": {"en": "Rated reviews from", "es": "Reseñas valoradas de"},
-    "source.products": {"en": "Products in the store", "es": "Productos guardados"},
-    "source.file": {"en": "A rated file (CSV/XLSX)", "es": "Un archivo valorado (CSV/XLSX)"},
-    "products": {"en": "Products", "es": "Productos"},
-    "products.all": {
-        "en": "All products (choose to narrow)",
-        "es": "Todos los productos (elija para acotar)",
-    },
-    "rescore.title": {"en": "Re-score stored reviews", "es": "Volver a puntuar reseñas guardadas"},
-    "products.none": {
-        "en": "No products stored yet: import reviews with ratings first, or upload a rated file.",
-        "es": "Aún no hay productos: importe reseñas con valoración o suba un archivo valorado.",
-    },
-    "file": {"en": "Rated reviews file", "es": "Archivo de reseñas valoradas"},
-    "column.text": {"en": "Review text column", "es": "Columna del texto"},
-    "column.rating": {"en": "Rating column", "es": "Columna de la valoración"},
-    "column.product": {"en": "Product column (optional)", "es": "Columna del producto (opcional)"},
-    "cutoffs": {"en": "Label mapping", "es": "Correspondencia de etiquetas"},
-    "cutoffs.negative": {
-        "en": "Negative up to (rating normalised 0–1)",
-        "es": "Negativa hasta (valoración normalizada 0–1)",
-    },
-    "cutoffs.positive": {"en": "Positive from", "es": "Positiva desde"},
-    "counts": {"en": "Rated reviews per class", "es": "Reseñas valoradas por clase"},
-    "unrated": {
-        "en": "{n} reviews without a rating are not used.",
-        "es": "{n} reseñas sin valoración no se usan.",
-    },
-    "language": {"en": "Language of these reviews: {language}", "es": "Idioma de estas reseñas: {language}"},
-    "start": {"en": "Adapt the model", "es": "Adaptar el modelo"},
-    "cancel": {"en": "Cancel", "es": "Cancelar"},
-    "running": {"en": "Adapting…", "es": "Adaptando…"},
-    "cancelled": {
-        "en": "Adaptation cancelled; nothing was saved.",
-        "es": "Adaptación cancelada; no se guardó nada.",
-    },
-    "failed": {"en": "Adaptation failed: {message}", "es": "La adaptación falló: {message}"},
-    "comparison": {
-        "en": "Base vs adapted on held-out reviews",
-        "es": "Base frente a adaptado en reseñas reservadas",
-    },
-    "heldout": {
-        "en": "{n} held-out reviews the adapted model never saw; both models scored the same ones.",
-        "es": "{n} reseñas reservadas que el modelo adaptado nunca vio; ambos modelos puntuaron las mismas.",
-    },
-    "metric": {"en": "Metric", "es": "Métrica"},
-    "base": {"en": "Base", "es": "Base"},
-    "adapted": {"en": "Adapted", "es": "Adaptado"},
-    "accuracy": {"en": "Accuracy", "es": "Exactitud"},
-    "macro_f1": {"en": "Macro-F1", "es": "F1 macro"},
-    "f1_of": {"en": "F1 {label}", "es": "F1 {label}"},
-    "activate": {"en": "Activate this version", "es": "Activar esta versión"},
-    "discard": {"en": "Discard this version", "es": "Descartar esta versión"},
-    "activated": {"en": "{version} is now active.", "es": "{version} está activo."},
-    "discarded": {"en": "{version} was deleted.", "es": "{version} se eliminó."},
-    "versions": {"en": "Model versions", "es": "Versiones del modelo"},
-    "col.version": {"en": "Version", "es": "Versión"},
-    "col.active": {"en": "Active", "es": "Activa"},
-    "col.created": {"en": "Created (UTC)", "es": "Creada (UTC)"},
-    "col.language": {"en": "Language", "es": "Idioma"},
-    "col.reviews": {"en": "Rated reviews", "es": "Reseñas valoradas"},
-    "col.passed": {"en": "Passed gate", "es": "Superó la prueba"},
-    "pick_version": {"en": "Version", "es": "Versión"},
-    "activate_selected": {"en": "Activate", "es": "Activar"},
-    "rollback": {"en": "Roll back to the base model", "es": "Volver al modelo base"},
-    "rolled_back": {"en": "The base model is active again.", "es": "El modelo base vuelve a estar activo."},
-    "rescore": {"en": "Re-score with the active version", "es": "Volver a puntuar con la versión activa"},
-    "rescore.help": {
-        "en": "Adds the active version's predictions; earlier versions' predictions are kept for comparison.",
-        "es": "Añade las predicciones de la versión activa; las de versiones anteriores se conservan.",
-    },
-    "rescored": {
-        "en": "{n} reviews re-scored with {version}.",
-        "es": "{n} reseñas puntuadas de nuevo con {version}.",
-    },
-    "no_store": {
-        "en": "The review store is not available: {error}",
-        "es": "El almacén no está disponible: {error}",
-    },
-}
-
-
-def s(key: str, **values: object) -> str:
-    """This section's text in the session's language."""
-    entry = STRINGS[key]
-    text = entry.get(current_language()) or entry["en"]
-    return text.format(**values) if values else text
-
 
 def init_state() -> None:
     """Give this section's session keys their defaults once."""
@@ -176,11 +77,11 @@ def comparison_table(card: Mapping[str, Any], lang: str = "en") -> pd.DataFrame:
     """Base-vs-adapted held-out metrics as rows: accuracy, macro-F1, F1 per class."""
     base, adapted = card["heldout"]["base"], card["heldout"]["adapted"]
     rows = [
-        (STRINGS["accuracy"].get(lang, STRINGS["accuracy"]["en"]), base["accuracy"], adapted["accuracy"]),
-        (STRINGS["macro_f1"].get(lang, STRINGS["macro_f1"]["en"]), base["macro_f1"], adapted["macro_f1"]),
+        (translate("adapt.accuracy", lang), base["accuracy"], adapted["accuracy"]),
+        (translate("adapt.macro_f1", lang), base["macro_f1"], adapted["macro_f1"]),
     ]
     for label in LABELS:
-        name = STRINGS["f1_of"].get(lang, STRINGS["f1_of"]["en"]).format(label=label_name(label, lang))
+        name = translate("adapt.f1_of", lang, label=label_name(label, lang))
         rows.append((name, base["per_class"][label]["f1"], adapted["per_class"][label]["f1"]))
     return pd.DataFrame(rows, columns=["metric", "base", "adapted"])
 
@@ -250,7 +151,7 @@ def _cancel() -> None:
 def _activate(name: str) -> None:
     try:
         version = registry.activate(name)
-        st.session_state[AdaptKeys.MESSAGE] = ("success", s("activated", version=version.model_version))
+        st.session_state[AdaptKeys.MESSAGE] = ("success", t("adapt.activated", version=version.model_version))
     except registry.RegistryError as exc:
         st.session_state[AdaptKeys.MESSAGE] = ("error", str(exc))
     _forget_loaded_model()
@@ -258,14 +159,14 @@ def _activate(name: str) -> None:
 
 def _rollback() -> None:
     registry.rollback()
-    st.session_state[AdaptKeys.MESSAGE] = ("success", s("rolled_back"))
+    st.session_state[AdaptKeys.MESSAGE] = ("success", t("adapt.rolled_back"))
     _forget_loaded_model()
 
 
 def _discard(name: str) -> None:
     try:
         discard_version(name)
-        st.session_state[AdaptKeys.MESSAGE] = ("success", s("discarded", version=name))
+        st.session_state[AdaptKeys.MESSAGE] = ("success", t("adapt.discarded", version=name))
         st.session_state[AdaptKeys.JOB] = None
     except registry.RegistryError as exc:
         st.session_state[AdaptKeys.MESSAGE] = ("error", str(exc))
@@ -283,13 +184,13 @@ def _active_model() -> tuple[str, str]:
 
 
 def _cutoffs() -> RatingCutoffs:
-    with st.expander(s("cutoffs")):
+    with st.expander(t("adapt.cutoffs")):
         left, right = st.columns(2)
         negative_max = left.slider(
-            s("cutoffs.negative"), 0.0, 0.9, RatingCutoffs.negative_max, 0.01, key="adapt_neg"
+            t("adapt.cutoffs.negative"), 0.0, 0.9, RatingCutoffs.negative_max, 0.01, key="adapt_neg"
         )
         positive_min = right.slider(
-            s("cutoffs.positive"), 0.1, 1.0, RatingCutoffs.positive_min, 0.01, key="adapt_pos"
+            t("adapt.cutoffs.positive"), 0.1, 1.0, RatingCutoffs.positive_min, 0.01, key="adapt_pos"
         )
     try:
         return RatingCutoffs(negative_max, positive_min)
@@ -312,9 +213,11 @@ def _from_products(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[
 
     names = product_names(engine)
     if not names:
-        st.info(s("products.none"))
+        st.info(t("adapt.products.none"))
         return None, [], []
-    chosen = st.multiselect(s("products"), names, key=AdaptKeys.PRODUCTS, placeholder=s("products.all"))
+    chosen = st.multiselect(
+        t("adapt.products"), names, key=AdaptKeys.PRODUCTS, placeholder=t("adapt.products.all")
+    )
     frame = state.reviews(engine, state.database_url(), tuple(chosen) if chosen else None)
     if frame.empty:
         return None, [], []
@@ -326,7 +229,7 @@ def _from_file(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str]
     """Start arguments, texts and labels for an uploaded rated file (saved for the background run)."""
     from core.ingest import ColumnMapping, IngestError, infer_mapping, prepare_rows
 
-    upload = st.file_uploader(s("file"), type=["csv", "xlsx", "txt", "tsv"], key="adapt_upload")
+    upload = st.file_uploader(t("adapt.file"), type=["csv", "xlsx", "txt", "tsv"], key="adapt_upload")
     if upload is None:
         return None, [], []
     data = upload.getvalue()
@@ -345,9 +248,9 @@ def _from_file(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str]
         value = grid[slot].selectbox(label, options, index=index, key=f"adapt_col_{slot}")
         return None if value == NONE else value
 
-    text_col = pick(0, s("column.text"), inferred.text, False)
-    rating_col = pick(1, s("column.rating"), inferred.rating, False)
-    product_col = pick(2, s("column.product"), inferred.product, True)
+    text_col = pick(0, t("adapt.column.text"), inferred.text, False)
+    rating_col = pick(1, t("adapt.column.rating"), inferred.rating, False)
+    product_col = pick(2, t("adapt.column.product"), inferred.product, True)
     try:
         prepared = prepare_rows(table, ColumnMapping(text=text_col, rating=rating_col, product=product_col))
     except IngestError as exc:
@@ -366,16 +269,16 @@ def _from_file(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str]
 def _counts_and_checks(texts: list[str], labels: list[str | None], model_language: str) -> str | None:
     """Class counts, unrated count, language and warnings; returns the insufficiency reason, if any."""
     counts = label_counts(labels)
-    st.caption(s("counts"))
+    st.caption(t("adapt.counts"))
     cols = st.columns(3)
     for col, label in zip(cols, LABELS, strict=True):
         col.metric(label_name(label, current_language()), f"{counts[label]:,}")
     unrated = sum(label is None for label in labels)
     if unrated:
-        st.caption(s("unrated", n=f"{unrated:,}"))
+        st.caption(t("adapt.unrated", n=f"{unrated:,}"))
     rated_texts = [t for t, label in zip(texts, labels, strict=True) if label is not None]
     language = dominant_language(rated_texts[:2000])
-    st.caption(s("language", language=language.capitalize()))
+    st.caption(t("adapt.language", language=language.capitalize()))
     warning = foreign_language_warning(rated_texts[:2000], model_language)
     if warning:
         st.warning(warning, icon=":material/translate:")
@@ -392,21 +295,21 @@ def _show_result(status: AdaptStatus) -> None:
         return
     card = registry.read_card(version_dir)
     lang = current_language()
-    st.subheader(s("comparison"))
-    st.caption(s("heldout", n=card["heldout"]["base"]["n"]))
+    st.subheader(t("adapt.comparison"))
+    st.caption(t("adapt.heldout", n=card["heldout"]["base"]["n"]))
     pct = {"format": "percent"}
     st.dataframe(
         comparison_table(card, lang),
         hide_index=True,
         column_config={
-            "metric": st.column_config.TextColumn(s("metric")),
-            "base": st.column_config.NumberColumn(s("base"), **pct),
-            "adapted": st.column_config.NumberColumn(s("adapted"), **pct),
+            "metric": st.column_config.TextColumn(t("adapt.metric")),
+            "base": st.column_config.NumberColumn(t("adapt.base"), **pct),
+            "adapted": st.column_config.NumberColumn(t("adapt.adapted"), **pct),
         },
     )
     left, right = st.columns(2)
     for col, which in ((left, "base"), (right, "adapted")):
-        title = f"{s(which)} · {card['heldout'][which]['n']}"
+        title = f"{t('adapt.' + which)} · {card['heldout'][which]['n']}"
         col.plotly_chart(
             charts.confusion_chart(card["heldout"][which]["confusion"], lang=lang, title=title),
             key=f"adapt_confusion_{which}_{version_dir.name}",
@@ -414,9 +317,9 @@ def _show_result(status: AdaptStatus) -> None:
     passed = bool(card["gate"]["passed"])
     (st.success if passed else st.error)(card["gate"]["verdict"])
     a, b = st.columns(2)
-    a.button(s("activate"), key="adapt_activate_new", on_click=_activate, args=(version_dir.name,),
+    a.button(t("adapt.activate"), key="adapt_activate_new", on_click=_activate, args=(version_dir.name,),
              type="primary", disabled=not passed, icon=":material/check_circle:")  # fmt: skip
-    b.button(s("discard"), key="adapt_discard_new", on_click=_discard, args=(version_dir.name,),
+    b.button(t("adapt.discard"), key="adapt_discard_new", on_click=_discard, args=(version_dir.name,),
              icon=":material/delete:")  # fmt: skip
 
 
@@ -427,12 +330,12 @@ def _progress_panel() -> None:
         return
     status = job.status()
     if status.state == "running":
-        st.progress(min(max(status.progress, 0.0), 1.0), text=f"{s('running')} {status.message}")
-        st.button(s("cancel"), key="adapt_cancel", on_click=_cancel, icon=":material/stop_circle:")
+        st.progress(min(max(status.progress, 0.0), 1.0), text=f"{t('adapt.running')} {status.message}")
+        st.button(t("adapt.cancel"), key="adapt_cancel", on_click=_cancel, icon=":material/stop_circle:")
     elif status.state == "cancelled":
-        st.warning(s("cancelled"), icon=":material/stop_circle:")
+        st.warning(t("adapt.cancelled"), icon=":material/stop_circle:")
     elif status.state == "failed":
-        st.error(s("failed", message=status.message), icon=":material/error:")
+        st.error(t("adapt.failed", message=status.message), icon=":material/error:")
     if status.state != "running" and not st.session_state.get(AdaptKeys.DONE_SEEN):
         st.session_state[AdaptKeys.DONE_SEEN] = True
         st.rerun(scope="app")  # stop polling; the finished result renders outside the fragment
@@ -440,7 +343,7 @@ def _progress_panel() -> None:
 
 def _versions_panel() -> None:
     """Every version with its proof; activate one, roll back, re-score products."""
-    st.subheader(s("versions"))
+    st.subheader(t("adapt.versions"))
     versions = registry.list_versions()
     frame = versions_table(versions)
     pct = {"format": "percent"}
@@ -448,23 +351,27 @@ def _versions_panel() -> None:
         frame,
         hide_index=True,
         column_config={
-            "version": st.column_config.TextColumn(s("col.version")),
-            "active": st.column_config.CheckboxColumn(s("col.active")),
-            "created": st.column_config.TextColumn(s("col.created")),
-            "language": st.column_config.TextColumn(s("col.language")),
-            "reviews": st.column_config.NumberColumn(s("col.reviews"), format="localized"),
-            "base_f1": st.column_config.NumberColumn(f"{s('macro_f1')} · {s('base')}", **pct),
-            "adapted_f1": st.column_config.NumberColumn(f"{s('macro_f1')} · {s('adapted')}", **pct),
-            "passed": st.column_config.CheckboxColumn(s("col.passed")),
+            "version": st.column_config.TextColumn(t("adapt.col.version")),
+            "active": st.column_config.CheckboxColumn(t("adapt.col.active")),
+            "created": st.column_config.TextColumn(t("adapt.col.created")),
+            "language": st.column_config.TextColumn(t("adapt.col.language")),
+            "reviews": st.column_config.NumberColumn(t("adapt.col.reviews"), format="localized"),
+            "base_f1": st.column_config.NumberColumn(f"{t('adapt.macro_f1')} · {t('adapt.base')}", **pct),
+            "adapted_f1": st.column_config.NumberColumn(
+                f"{t('adapt.macro_f1')} · {t('adapt.adapted')}", **pct
+            ),
+            "passed": st.column_config.CheckboxColumn(t("adapt.col.passed")),
         },
     )
     adapted = [v.name for v in versions if v.name != registry.BASE]
     cols = st.columns([3, 1, 1, 2])
     if adapted:
-        chosen = cols[0].selectbox(s("pick_version"), adapted, key="adapt_pick_version")
-        cols[1].button(s("activate_selected"), key="adapt_activate_pick", on_click=_activate, args=(chosen,))
-        cols[2].button(s("discard"), key="adapt_discard_pick", on_click=_discard, args=(chosen,))
-    cols[3].button(s("rollback"), key="adapt_rollback", on_click=_rollback, icon=":material/undo:",
+        chosen = cols[0].selectbox(t("adapt.pick_version"), adapted, key="adapt_pick_version")
+        cols[1].button(
+            t("adapt.activate_selected"), key="adapt_activate_pick", on_click=_activate, args=(chosen,)
+        )
+        cols[2].button(t("adapt.discard"), key="adapt_discard_pick", on_click=_discard, args=(chosen,))
+    cols[3].button(t("adapt.rollback"), key="adapt_rollback", on_click=_rollback, icon=":material/undo:",
                    disabled=registry.active_name() == registry.BASE)  # fmt: skip
 
 
@@ -477,15 +384,15 @@ def _rescore_panel() -> None:
     names = product_names(engine)
     if not names:
         return
-    st.subheader(s("rescore.title"))
+    st.subheader(t("adapt.rescore.title"))
     chosen = st.multiselect(
-        s("products"),
+        t("adapt.products"),
         names,
         key=AdaptKeys.RESCORE_PRODUCTS,
-        help=s("rescore.help"),
-        placeholder=s("products.all"),
+        help=t("adapt.rescore.help"),
+        placeholder=t("adapt.products.all"),
     )
-    if st.button(s("rescore"), key="adapt_rescore", icon=":material/refresh:"):
+    if st.button(t("adapt.rescore"), key="adapt_rescore", icon=":material/refresh:"):
         predictor = state.predictor()  # the active version
         bar = st.progress(0.0)
         added = rescore(
@@ -494,7 +401,7 @@ def _rescore_panel() -> None:
         state.invalidate()
         st.session_state[AdaptKeys.MESSAGE] = (
             "success",
-            s("rescored", n=f"{added:,}", version=predictor.version),
+            t("adapt.rescored", n=f"{added:,}", version=predictor.version),
         )
         st.rerun()
 
@@ -502,10 +409,10 @@ def _rescore_panel() -> None:
 def render_adapt_section() -> None:
     """Render "Adapt to your reviews" (called by the Model page)."""
     init_state()
-    st.header(s("title"))
-    st.caption(s("intro"))
+    st.header(t("adapt.title"))
+    st.caption(t("adapt.intro"))
     version, model_language = _active_model()
-    st.caption(s("active", version=version, language=model_language.capitalize()))
+    st.caption(t("adapt.active", version=version, language=model_language.capitalize()))
     message = st.session_state[AdaptKeys.MESSAGE]
     if message:
         (st.success if message[0] == "success" else st.error)(message[1])
@@ -513,19 +420,19 @@ def render_adapt_section() -> None:
     job: AdaptJob | None = st.session_state[AdaptKeys.JOB]
     running = job is not None and job.status().state == "running"
     source = st.radio(
-        s("source"), ["products", "file"], key=AdaptKeys.SOURCE, horizontal=True,
-        format_func=lambda k: s(f"source.{k}"),
+        t("adapt.source"), ["products", "file"], key=AdaptKeys.SOURCE, horizontal=True,
+        format_func=lambda k: t(f"adapt.source.{k}"),
     )  # fmt: skip
     cutoffs = _cutoffs()
     try:
         args, texts, labels = _from_products(cutoffs) if source == "products" else _from_file(cutoffs)
     except Exception as exc:  # a broken database must not hide the versions panel
-        st.error(s("no_store", error=f"{type(exc).__name__}: {exc}"))
+        st.error(t("adapt.no_store", error=f"{type(exc).__name__}: {exc}"))
         args, texts, labels = None, [], []
     problem = _counts_and_checks(texts, labels, model_language) if texts else None
     if args is not None:
         st.button(
-            s("start"), key="adapt_start", type="primary", icon=":material/model_training:",
+            t("adapt.start"), key="adapt_start", type="primary", icon=":material/model_training:",
             disabled=running or problem is not None, on_click=_start,
             kwargs={**args, "negative_max": cutoffs.negative_max, "positive_min": cutoffs.positive_min},
         )  # fmt: skip
@@ -538,4 +445,4 @@ def render_adapt_section() -> None:
     try:
         _rescore_panel()
     except Exception as exc:
-        st.error(s("no_store", error=f"{type(exc).__name__}: {exc}"))
+        st.error(t("adapt.no_store", error=f"{type(exc).__name__}: {exc}"))

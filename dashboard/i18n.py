@@ -557,6 +557,108 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.health.col.status": {"en": "Status", "es": "Estado"},
     "model.health.col.source": {"en": "Source", "es": "Origen"},
     "model.health.col.stored": {"en": "Stored", "es": "Guardadas"},
+    # Model page: "Adapt to your reviews" (dashboard/adapt_section.py)
+    "adapt.title": {"en": "Adapt to your reviews", "es": "Adaptar a sus reseñas"},
+    "adapt.intro": {
+        "en": "Star ratings become training labels (1–2 of 5 negative, 3 neutral, 4–5 positive). The "
+        "model is fine-tuned on 80% of your rated reviews and compared with the base model on the other "
+        "20%; it can only be activated if it wins there.",
+        "es": "Las estrellas se convierten en etiquetas (1–2 de 5 negativa, 3 neutral, 4–5 positiva). "
+        "El modelo se ajusta con el 80% de sus reseñas valoradas y se compara con el modelo base en el "
+        "20% restante; solo se puede activar si gana allí.",
+    },
+    "adapt.active": {
+        "en": "Active model: {version} ({language})",
+        "es": "Modelo activo: {version} ({language})",
+    },
+    "adapt.source": {"en": "Rated reviews from", "es": "Reseñas valoradas de"},
+    "adapt.source.products": {"en": "Products in the store", "es": "Productos guardados"},
+    "adapt.source.file": {"en": "A rated file (CSV/XLSX)", "es": "Un archivo valorado (CSV/XLSX)"},
+    "adapt.products": {"en": "Products", "es": "Productos"},
+    "adapt.products.all": {
+        "en": "All products (choose to narrow)",
+        "es": "Todos los productos (elija para acotar)",
+    },
+    "adapt.rescore.title": {"en": "Re-score stored reviews", "es": "Volver a puntuar reseñas guardadas"},
+    "adapt.products.none": {
+        "en": "No products stored yet: import reviews with ratings first, or upload a rated file.",
+        "es": "Aún no hay productos: importe reseñas con valoración o suba un archivo valorado.",
+    },
+    "adapt.file": {"en": "Rated reviews file", "es": "Archivo de reseñas valoradas"},
+    "adapt.column.text": {"en": "Review text column", "es": "Columna del texto"},
+    "adapt.column.rating": {"en": "Rating column", "es": "Columna de la valoración"},
+    "adapt.column.product": {"en": "Product column (optional)", "es": "Columna del producto (opcional)"},
+    "adapt.cutoffs": {"en": "Label mapping", "es": "Correspondencia de etiquetas"},
+    "adapt.cutoffs.negative": {
+        "en": "Negative up to (rating normalised 0–1)",
+        "es": "Negativa hasta (valoración normalizada 0–1)",
+    },
+    "adapt.cutoffs.positive": {"en": "Positive from", "es": "Positiva desde"},
+    "adapt.counts": {"en": "Rated reviews per class", "es": "Reseñas valoradas por clase"},
+    "adapt.unrated": {
+        "en": "{n} reviews without a rating are not used.",
+        "es": "{n} reseñas sin valoración no se usan.",
+    },
+    "adapt.language": {
+        "en": "Language of these reviews: {language}",
+        "es": "Idioma de estas reseñas: {language}",
+    },
+    "adapt.start": {"en": "Adapt the model", "es": "Adaptar el modelo"},
+    "adapt.cancel": {"en": "Cancel", "es": "Cancelar"},
+    "adapt.running": {"en": "Adapting…", "es": "Adaptando…"},
+    "adapt.cancelled": {
+        "en": "Adaptation cancelled; nothing was saved.",
+        "es": "Adaptación cancelada; no se guardó nada.",
+    },
+    "adapt.failed": {"en": "Adaptation failed: {message}", "es": "La adaptación falló: {message}"},
+    "adapt.comparison": {
+        "en": "Base vs adapted on held-out reviews",
+        "es": "Base frente a adaptado en reseñas reservadas",
+    },
+    "adapt.heldout": {
+        "en": "{n} held-out reviews the adapted model never saw; both models scored the same ones.",
+        "es": "{n} reseñas reservadas que el modelo adaptado nunca vio; ambos modelos puntuaron las mismas.",
+    },
+    "adapt.metric": {"en": "Metric", "es": "Métrica"},
+    "adapt.base": {"en": "Base", "es": "Base"},
+    "adapt.adapted": {"en": "Adapted", "es": "Adaptado"},
+    "adapt.accuracy": {"en": "Accuracy", "es": "Exactitud"},
+    "adapt.macro_f1": {"en": "Macro-F1", "es": "F1 macro"},
+    "adapt.f1_of": {"en": "F1 {label}", "es": "F1 {label}"},
+    "adapt.activate": {"en": "Activate this version", "es": "Activar esta versión"},
+    "adapt.discard": {"en": "Discard this version", "es": "Descartar esta versión"},
+    "adapt.activated": {"en": "{version} is now active.", "es": "{version} está activo."},
+    "adapt.discarded": {"en": "{version} was deleted.", "es": "{version} se eliminó."},
+    "adapt.versions": {"en": "Model versions", "es": "Versiones del modelo"},
+    "adapt.col.version": {"en": "Version", "es": "Versión"},
+    "adapt.col.active": {"en": "Active", "es": "Activa"},
+    "adapt.col.created": {"en": "Created (UTC)", "es": "Creada (UTC)"},
+    "adapt.col.language": {"en": "Language", "es": "Idioma"},
+    "adapt.col.reviews": {"en": "Rated reviews", "es": "Reseñas valoradas"},
+    "adapt.col.passed": {"en": "Passed gate", "es": "Superó la prueba"},
+    "adapt.pick_version": {"en": "Version", "es": "Versión"},
+    "adapt.activate_selected": {"en": "Activate", "es": "Activar"},
+    "adapt.rollback": {"en": "Roll back to the base model", "es": "Volver al modelo base"},
+    "adapt.rolled_back": {
+        "en": "The base model is active again.",
+        "es": "El modelo base vuelve a estar activo.",
+    },
+    "adapt.rescore": {
+        "en": "Re-score with the active version",
+        "es": "Volver a puntuar con la versión activa",
+    },
+    "adapt.rescore.help": {
+        "en": "Adds the active version's predictions; earlier versions' predictions are kept for comparison.",
+        "es": "Añade las predicciones de la versión activa; las de versiones anteriores se conservan.",
+    },
+    "adapt.rescored": {
+        "en": "{n} reviews re-scored with {version}.",
+        "es": "{n} reseñas puntuadas de nuevo con {version}.",
+    },
+    "adapt.no_store": {
+        "en": "The review store is not available: {error}",
+        "es": "El almacén no está disponible: {error}",
+    },
 }
 
 
