@@ -4,7 +4,6 @@ weights (L2-SP), and write them back."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +17,7 @@ from torch import nn
 
 from core.features import FeatureConfig
 from core.predictor import load_scorer
+from core.registry import MODEL_FILES, read_card
 from models.adapt_data import AdaptError
 from models.model import BagConfig, BagModel
 from models.train import TextSet
@@ -52,16 +52,12 @@ def load_base(model_dir: Path) -> BaseModel:
     the table size and width, and temperature and band are read from the script module's attributes.
     """
     model_dir = Path(model_dir)
-    missing = [
-        name
-        for name in ("sentiment.pt", "features.json", "model_card.json")
-        if not (model_dir / name).is_file()
-    ]
+    missing = [name for name in MODEL_FILES if not (model_dir / name).is_file()]
     if missing:
         raise AdaptError(f"{model_dir} is not a model directory: {', '.join(missing)} missing")
     scripted = load_scorer(model_dir / "sentiment.pt")
     features = FeatureConfig.load(model_dir / "features.json")
-    card = json.loads((model_dir / "model_card.json").read_text(encoding="utf-8"))
+    card = read_card(model_dir)
     state = {k.removeprefix("model."): v for k, v in scripted.state_dict().items() if k.startswith("model.")}
     needed = ("embedding.weight", "valence", "head.weight", "head.bias")
     if any(key not in state for key in needed):
