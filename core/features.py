@@ -8,8 +8,9 @@ A text becomes a *bag of feature ids* for an `nn.EmbeddingBag`. The embedding ta
                       "not", "no", "never", ... and before a contrast word ("but") or "!"/"?";
                       the negated copy replaces the plain word, so "not good" != "good"
 
-Encoding a batch runs :func:`core.text.tokenize` per text (the only per-token Python work) and then
-does bigram lookup and negation scoping for the whole batch at once with NumPy.
+Encoding a batch runs :func:`core.text.raw_tokens` per text and maps each raw token to its ids through
+a cache of :func:`core.text.expand_token` results (so the per-token Python work is one dictionary
+lookup), then does bigram lookup and negation scoping for the whole batch at once with NumPy.
 
 Very long texts are capped deliberately: at most `max_chars` characters are tokenised (the first
 three quarters and the last quarter, since reviews often conclude at the end), and at most
@@ -23,12 +24,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
-from core.text import tokenize
+from core.text import expand_token, raw_tokens, tokenize
 
+T = TypeVar("T")
 FEATURES_VERSION = 1
+_ID_CACHE_LIMIT = 500_000  # distinct raw tokens remembered by a Featurizer
 PAD_ID = 0
 UNK_ID = 1
 SPECIAL_TOKENS = ("<pad>", "<unk>")
@@ -127,7 +131,7 @@ def cap_text(text: str, max_chars: int) -> str:
     return text[:head] + " " + text[len(text) - (max_chars - head) :]
 
 
-def cap_tokens(tokens: list[str], max_tokens: int) -> list[str]:
+def cap_tokens(tokens: list[T], max_tokens: int) -> list[T]:
     """Keep the first 3/4 and last 1/4 of `max_tokens` tokens."""
     if len(tokens) <= max_tokens:
         return tokens
@@ -195,6 +199,7 @@ class Featurizer:
         self._bigram_rows = (v + order).astype(np.int64)  # table row of each sorted key
         self._negators = np.array(sorted({self.index[w] for w in config.negation_words if w in self.index}))
         self._breakers = np.array(sorted({self.index[w] for w in config.scope_breakers if w in self.index}))
+        self._ids_of_raw: dict[str, tuple[int, ...]] = {}
 
     def tokens(self, text: str) -> list[str]:
         """The model tokens of one text, with the documented length caps applied."""
@@ -204,15 +209,30 @@ class Featurizer:
     def word_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Word ids of all texts concatenated, and each text's token count.
 
+        The same ids as looking up :meth:`tokens` in the vocabulary, computed through a cache from raw
+        token to ids, because contraction expansion and stopword removal depend on the token alone.
+
         :returns: `(ids, lengths)`, int64 arrays; unknown words are `UNK_ID`.
         """
+        cache = self._ids_of_raw
+        if len(cache) > _ID_CACHE_LIMIT:  # bounded memory on endless streams of new words
+            cache.clear()
         get = self.index.get
+        stopwords = self.stopwords
+        max_chars, max_tokens = self.config.max_chars, self.config.max_tokens
         flat: list[int] = []
         lengths = np.empty(len(texts), dtype=np.int64)
         for i, text in enumerate(texts):
-            ids = [get(t, UNK_ID) for t in self.tokens(text)]
+            ids: list[int] = []
+            for raw in raw_tokens(cap_text(text, max_chars)):
+                known = cache.get(raw)
+                if known is None:
+                    known = cache[raw] = tuple(get(t, UNK_ID) for t in expand_token(raw, stopwords))
+                ids += known
+            if len(ids) > max_tokens:
+                ids = cap_tokens(ids, max_tokens)
             lengths[i] = len(ids)
-            flat.extend(ids)
+            flat += ids
         return np.asarray(flat, dtype=np.int64), lengths
 
     def encode(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

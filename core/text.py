@@ -90,6 +90,10 @@ _ELONGATION_RE = re.compile(r"(\w)\1{2,}|([!?.])\2{2,}")
 # they find nothing gives exactly the same tokens.
 _ANY_TRIPLE_RE = re.compile(r"(.)\1\1", re.DOTALL)
 _ANY_DIGIT_RE = re.compile(r"\d")
+# ASCII twins of the patterns above, for the common all-ASCII text (input is lowercased by then)
+_ASCII_NUMBER_RE = re.compile(r"(?<![a-z])\d+(?:[.,:/]\d+)*")
+_ASCII_ELONGATION_RE = re.compile(r"([a-z0-9_!?.])\1\1+")
+_ASCII_TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)*|[!?]")
 _TOKEN_RE = re.compile(
     r"[^\W\d_]+(?:'[^\W\d_]+)*"  # words, with inner apostrophes (don't, l'eau)
     r"|[!?]"  # exclamation and question marks carry sentiment
@@ -123,6 +127,17 @@ def tokenize(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
     removed. Pass :func:`stopword_set` (or the set stored in a model's feature config) as
     `stopwords`; negations and contrast words are never in it.
     """
+    tokens: list[str] = []
+    for token in raw_tokens(text):
+        tokens.extend(expand_token(token, stopwords))
+    return tokens
+
+
+def raw_tokens(text: str) -> list[str]:
+    """The first half of :func:`tokenize`: normalised, lowercased regex tokens, before contraction
+    expansion and stopword removal. Callers that map tokens to ids cache :func:`expand_token` per
+    distinct raw token (see `core.features`), so the per-token work is one dictionary lookup.
+    """
     if not text.isascii():  # ASCII is already NFKC-normal
         text = unicodedata.normalize("NFKC", text)
     if "&" in text:
@@ -137,26 +152,28 @@ def tokenize(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
         text = _SMILE_RE.sub(f" {SMILE_TOKEN} ", text)
         text = _FROWN_RE.sub(f" {FROWN_TOKEN} ", text)
     text = text.lower()
+    # Python's `re` is several times faster on explicit ASCII classes than on Unicode ones; on ASCII
+    # text the two pattern sets match exactly the same spans (a property test checks this).
+    ascii_only = text.isascii()
     if _ANY_DIGIT_RE.search(text):
-        text = _NUMBER_RE.sub(f" {NUMBER_TOKEN} ", text)
+        text = (_ASCII_NUMBER_RE if ascii_only else _NUMBER_RE).sub(f" {NUMBER_TOKEN} ", text)
     if _ANY_TRIPLE_RE.search(text):
-        text = _ELONGATION_RE.sub(_squash, text)
+        text = (_ASCII_ELONGATION_RE if ascii_only else _ELONGATION_RE).sub(_squash, text)
+    if ascii_only:
+        return _ASCII_TOKEN_RE.findall(text)
     if "\u2019" in text:
         text = text.replace("\u2019", "'")
-    tokens: list[str] = []
-    append = tokens.append
-    for token in _TOKEN_RE.findall(text):
-        expanded = _CONTRACTIONS.get(token)
-        if expanded is None and "'" in token:
-            expanded = _expand_suffix(token)
-        if expanded is None:
-            if token not in stopwords:
-                append(token)
-        else:
-            for part in expanded:
-                if part not in stopwords:
-                    append(part)
-    return tokens
+    return _TOKEN_RE.findall(text)
+
+
+def expand_token(token: str, stopwords: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """One raw token as model tokens: contractions expanded ("didn't" → "did", "not"), stopwords dropped."""
+    expanded = _CONTRACTIONS.get(token)
+    if expanded is None:
+        if "'" not in token:
+            return () if token in stopwords else (token,)
+        expanded = _expand_suffix(token)
+    return tuple(part for part in expanded if part not in stopwords)
 
 
 def _expand_suffix(token: str) -> tuple[str, ...]:

@@ -69,3 +69,14 @@ def test_long_inputs_are_capped_head_and_tail() -> None:
     text = "a" * 10 + "b" * 10
     assert cap_text(text, 8) == "a" * 6 + " " + "b" * 2
     assert cap_tokens(list("abcdefgh"), 4) == ["a", "b", "c", "h"]
+
+
+def test_word_ids_equal_vocabulary_lookup_of_tokens(featurizer: Featurizer) -> None:
+    # word_ids caches ids per raw token; it must agree with tokenising and looking up each text
+    texts = [*TEXTS, "It wasn't good, don't buy!", "not   good?? great... film film", "", "Unknownword here"]
+    ids, lengths = featurizer.word_ids(texts)
+    expected = [featurizer.index.get(t, 1) for text in texts for t in featurizer.tokens(text)]
+    assert ids.tolist() == expected
+    assert lengths.tolist() == [len(featurizer.tokens(text)) for text in texts]
+    again, _ = featurizer.word_ids(texts)  # second pass is served from the cache
+    assert again.tolist() == expected

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.text import KEEP_WORDS, NUMBER_TOKEN, URL_TOKEN, USER_TOKEN, stopword_set, tokenize
 
@@ -63,3 +65,15 @@ def test_contractions_and_elongation() -> None:
 
 def test_html_is_unescaped_and_stripped() -> None:
     assert tokenize("<b>Great</b> &amp; cheap<br />") == ["great", "cheap"]
+
+
+_ASCII_PIECES = [*"abcXYZ019 '_.!?:;=-)(/@&<>#\n", "soooo", "don't", "www.", "://", "<3", "&amp;"]
+_ASCII_TEXT = st.lists(st.sampled_from(_ASCII_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ASCII_TEXT)
+def test_ascii_fast_path_matches_the_unicode_patterns(text: str) -> None:
+    # An em dash keeps the text non-ASCII (NFKC leaves it) without adding a token, so the second
+    # call takes the Unicode patterns; both must give the same tokens.
+    assert tokenize(text, STOP) == tokenize(text + " \u2014", STOP)
