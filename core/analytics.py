@@ -204,13 +204,21 @@ def kpis(frame: pd.DataFrame, start: object = None, end: object = None, days: in
 
 
 def products_needing_attention(
-    frame: pd.DataFrame, days: int = 30, top: int = 5, min_reviews: int = 10
+    frame: pd.DataFrame,
+    days: int = 30,
+    top: int = 5,
+    min_reviews: int = 10,
+    min_negative_share: float = 0.10,
+    min_rise: float = 0.02,
 ) -> pd.DataFrame:
     """Products with the highest negative share, and those whose negative share rose fastest.
 
     Shares are over the last `days` days up to the newest review (all reviews when there are no
     dates), compared with the `days` before. Products with fewer than `min_reviews` labelled
     reviews in a period get no share for it, so three angry reviews do not top the list.
+    Ranking alone would call the "highest" of five calm products a problem, so a product is only
+    listed for its share when that share is at least `min_negative_share` and at least the share
+    over all products in the period, and only for its rise when it rose by `min_rise` or more.
 
     :return: columns product, reviews, negative_share, previous_negative_share, change, reason;
         highest negative share first.
@@ -237,8 +245,13 @@ def products_needing_attention(
     if table.empty:
         return pd.DataFrame(columns=columns)
     table["change"] = table["share"] - table["previous"]
-    highest = set(table.sort_values("share", ascending=False).head(top).index)
-    rising_rows = table.loc[table["change"] > 0].sort_values("change", ascending=False).head(top)
+    weights = _weights(current)
+    overall = float(weights.where(current["label"] == "negative", 0.0).sum() / weights.sum())
+    bar = max(min_negative_share, overall) - 1e-12  # a product at exactly the bar is listed
+    high = table.loc[table["share"] >= bar]
+    highest = set(high.sort_values("share", ascending=False).head(top).index)
+    rose = table.loc[table["change"] >= min_rise - 1e-12]
+    rising_rows = rose.sort_values("change", ascending=False).head(top)
     rising = set(rising_rows.index)
     reasons = {
         product: " and ".join(

@@ -135,9 +135,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "overview.attention.help": {
         "en": "Highest negative share, or fastest-rising negative share, over the last {days} days of data "
-        "(products with at least 10 reviews in the period).",
+        "(products with at least 10 reviews in the period). A share is listed when it is at least 10 % "
+        "and above the share over all products; a rise when it is 2 points or more.",
         "es": "Mayor proporción negativa, o la que más sube, en los últimos {days} días de datos "
-        "(productos con al menos 10 reseñas en el periodo).",
+        "(productos con al menos 10 reseñas en el periodo). Una proporción aparece si es de al menos "
+        "el 10 % y supera la de todos los productos; una subida, si es de 2 puntos o más.",
     },
     "overview.reason.highest_negative_share": {
         "en": "highest negative share",

@@ -14,8 +14,6 @@ from dashboard.state import Keys
 SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_data" / "sample_reviews.csv"
 PERIOD_DAYS = 30
 SPARK_WEEKS = 13  # a quarter of weekly shares in each share tile
-MIN_NEGATIVE_SHARE = 0.10  # below this a product is not "in need of attention", whatever its rank
-MIN_RISE = 0.02  # a negative share up two points or more on the previous period is worth a look
 
 
 def load_sample() -> None:
@@ -71,11 +69,10 @@ def empty_state() -> None:
         st.page_link("views/analyze.py", label=t("page.analyze"), icon=":material/edit_note:")
 
 
-def kpi_tiles(frame: pd.DataFrame, summary: pd.DataFrame) -> float | None:
+def kpi_tiles(frame: pd.DataFrame, summary: pd.DataFrame) -> None:
     """All-time reviews and products, then the last `PERIOD_DAYS` days of data (reviews and the
-    three label shares) with their change against the period before; returns the period's negative
-    share. The window ends at the newest review, not today, so a historical upload still shows a
-    meaningful change.
+    three label shares) with their change against the period before. The window ends at the newest
+    review, not today, so a historical upload still shows a meaningful change.
     """
     from core.analytics import kpis, trend
 
@@ -111,7 +108,6 @@ def kpi_tiles(frame: pd.DataFrame, summary: pd.DataFrame) -> float | None:
             chart_data=weekly.loc[weekly["label"] == label, "share"].fillna(0).round(3).tolist() or None,
             chart_type="area",
         )
-    return k["negative"].value  # the all-products negative share of the period, for `attention`
 
 
 def translate_reason(reason: str) -> str:
@@ -120,23 +116,13 @@ def translate_reason(reason: str) -> str:
     return t("overview.reason.join").join(parts)
 
 
-def worth_attention(table: pd.DataFrame, overall_negative: float | None) -> pd.DataFrame:
-    """Keep the ranked products that deserve a look: a negative share above both
-    `MIN_NEGATIVE_SHARE` and the all-products share, or one rising by `MIN_RISE` or more. (The
-    analytics rank every product, so the "highest" of five calm products would otherwise show.)
-    """
-    bar = max(MIN_NEGATIVE_SHARE, overall_negative or 0.0)
-    return table[(table["negative_share"] >= bar) | (table["change"] >= MIN_RISE)]
-
-
-def attention(frame: pd.DataFrame, overall_negative: float | None) -> None:
+def attention(frame: pd.DataFrame) -> None:
     """Products with the highest negative share or the fastest-rising one, with a link to each."""
     from core.analytics import products_needing_attention
 
     st.subheader(t("overview.attention.title"))
     st.caption(t("overview.attention.help", days=PERIOD_DAYS))
     table = products_needing_attention(frame, days=PERIOD_DAYS)
-    table = worth_attention(table, overall_negative)
     if table.empty:
         st.success(t("overview.attention.none"), icon=":material/check_circle:")
         return
@@ -187,8 +173,8 @@ def main() -> None:
             icon=":material/check:",
         )
     frame = state.reviews(engine, url)
-    negative_share = kpi_tiles(frame, summary)
-    attention(frame, negative_share)
+    kpi_tiles(frame, summary)
+    attention(frame)
     from core.analytics import label_shares
 
     st.plotly_chart(

@@ -46,19 +46,3 @@ def test_spanish_labels(seeded) -> None:
     assert at.title[0].value == "Resumen"
     labels = [m.label for m in at.metric]
     assert {"Reseñas", "Productos", "Últimos 30 días", "Negativo", "Neutral", "Positivo"} <= set(labels)
-
-
-def test_only_products_worth_a_look_are_listed() -> None:
-    from dashboard.views.overview import worth_attention
-
-    ranked = pd.DataFrame(
-        {
-            "product": ["Worse", "High but steady", "Calm", "Rising from low"],
-            "negative_share": [0.6, 0.45, 0.06, 0.12],
-            "change": [0.2, -0.05, -0.1, 0.03],
-        }
-    )
-    kept = worth_attention(ranked, overall_negative=0.3)["product"].tolist()
-    assert kept == ["Worse", "High but steady", "Rising from low"]
-    # with no overall share known, the 10 % floor still drops calm products
-    assert "Calm" not in worth_attention(ranked, None)["product"].tolist()

@@ -190,12 +190,33 @@ def test_products_needing_attention() -> None:
     )
     assert b["reviews"] == 10
     both = products_needing_attention(frame(rows), top=5, min_reviews=3)
-    assert set(both["product"]) == {"A", "B", "C", "D"}
+    # C went from all negative to none: neither high nor rising, so not listed however many are ranked
+    assert set(both["product"]) == {"A", "B", "D"}
     assert (
         both.set_index("product").loc["B", "reason"]
         == "highest negative share and fastest-rising negative share"
     )
     assert products_needing_attention(EMPTY).empty
+
+
+def test_calm_products_are_not_listed_however_few_there_are() -> None:
+    rows = []
+    # 5 % and 8 % negative, steady: ranking would call them the "highest", the 10 % floor does not
+    for product, negative in (("Calm", 1), ("Calmer", 0)):
+        for day in ("2024-03-10", "2024-04-10"):
+            rows += [row(product, "negative", day)] * negative + [row(product, "positive", day)] * 19
+    assert products_needing_attention(frame(rows), top=5).empty
+    # a share above the floor but below the all-products share is not "highest" either
+    rows = [row("Bad", "negative", "2024-04-10")] * 16 + [row("Bad", "positive", "2024-04-10")] * 4
+    rows += [row("Average", "negative", "2024-04-10")] * 3 + [row("Average", "positive", "2024-04-10")] * 17
+    listed = products_needing_attention(frame(rows), top=5)
+    assert listed["product"].tolist() == ["Bad"]  # overall share 47.5 %; Average has 15 %
+    # a rise of two points or more is listed even from a low share
+    rows = [row("Riser", "negative", "2024-03-10")] * 0 + [row("Riser", "positive", "2024-03-10")] * 20
+    rows += [row("Riser", "negative", "2024-04-10")] * 1 + [row("Riser", "positive", "2024-04-10")] * 19
+    rows += [row("Bad", "negative", "2024-04-10")] * 16 + [row("Bad", "positive", "2024-04-10")] * 4
+    listed = products_needing_attention(frame(rows), top=5).set_index("product")
+    assert listed.loc["Riser", "reason"] == "fastest-rising negative share"
 
 
 def test_drivers_log_odds_with_informative_prior() -> None:
