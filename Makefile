@@ -42,6 +42,7 @@ train-dry-run: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench          # model: throughput vs VADER, load time, memory, accuracy table
+	$(PY) -m bench.calibration  # model: accuracy vs confidence (ECE) by text length
 	$(PY) -m bench.store    # store: 100k-row import, dashboard queries over 1M reviews
 	$(PY) -m bench.adapt    # adaptation: time for 1k/5k reviews, base vs adapted vs VADER
 

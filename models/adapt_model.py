@@ -66,7 +66,11 @@ def load_base(model_dir: Path) -> BaseModel:
     if rows != features.n_features:
         raise AdaptError(f"{model_dir}: the model has {rows} feature rows but features.json describes "
                          f"{features.n_features}")  # fmt: skip
-    model = BagModel(BagConfig(rows, dim=dim), state["valence"].clone())
+    if "prior" not in state:  # exported before the prior vector existed: a plain mean, i.e. weight 0
+        state["prior"] = torch.zeros(dim)
+        state["prior_weight"] = torch.tensor(0.0)
+    config = BagConfig(rows, dim=dim, prior_weight=float(state["prior_weight"]))
+    model = BagModel(config, state["valence"].clone())
     model.load_state_dict(state)  # strict: a network with other parameters is refused, not half-loaded
     model.eval()
     temperature = float(getattr(scripted, "temperature", card.get("temperature", 1.0)))
@@ -176,10 +180,10 @@ def extend_model(base: BagModel, ext: Extension, lex: dict[str, float]) -> BagMo
             valence[row] = torch.tensor([max(value, 0.0), max(-value, 0.0)])
             flipped = value * VADER_NEGATION_SCALAR
             valence[v_new + b_new + row] = torch.tensor([max(flipped, 0.0), max(-flipped, 0.0)])
-    model = BagModel(BagConfig(n_rows, dim=base.config.dim, dropout=base.config.dropout), valence)
+    model = BagModel(replace(base.config, n_features=n_rows), valence)
     with torch.no_grad():
         model.embedding.weight.copy_(weight)
-        model.head.load_state_dict(base.head.state_dict())
+    model.copy_dense_from(base)
     return model
 
 
@@ -189,11 +193,10 @@ def extend_model(base: BagModel, ext: Extension, lex: dict[str, float]) -> BagMo
 def compact_model(model: BagModel, rows: np.ndarray) -> BagModel:
     """A BagModel over only the table rows `rows` (sorted), with their weights and valence."""
     index = torch.from_numpy(rows)
-    config = BagConfig(len(rows), dim=model.config.dim, dropout=model.config.dropout)
-    small = BagModel(config, model.valence[index])
+    small = BagModel(replace(model.config, n_features=len(rows)), model.valence[index])
     with torch.no_grad():
         small.embedding.weight.copy_(model.embedding.weight[index])
-        small.head.load_state_dict(model.head.state_dict())
+    small.copy_dense_from(model)
     return small
 
 
@@ -205,19 +208,19 @@ def remap(data: TextSet, rows: np.ndarray, n_rows: int) -> TextSet:
 
 
 def scatter_back(small: BagModel, model: BagModel, rows: np.ndarray) -> None:
-    """Write the trained compact rows and head back into the full model."""
+    """Write the trained compact rows, head and prior back into the full model."""
     with torch.no_grad():
         model.embedding.weight[torch.from_numpy(rows)] = small.embedding.weight
-        model.head.load_state_dict(small.head.state_dict())
+    model.copy_dense_from(small)
 
 
 class Anchored(nn.Module):
     """Wraps the network during :func:`train_loop`: L2-SP toward the base weights, and progress ticks.
 
-    Before each training batch, the embedding rows the batch uses and the head are pulled toward their
-    base values by the factor `1 - lr * strength` (decoupled weight decay, as AdamW does toward zero, but
-    toward the starting point; lazily per touched row, as sparse optimisers decay). The embedding's
-    sparse gradients keep each step's cost to the rows in the batch.
+    Before each training batch, the embedding rows the batch uses, the head and the prior vector are
+    pulled toward their base values by the factor `1 - lr * strength` (decoupled weight decay, as AdamW
+    does toward zero, but toward the starting point; lazily per touched row, as sparse optimisers
+    decay). The embedding's sparse gradients keep each step's cost to the rows in the batch.
     """
 
     def __init__(
@@ -227,7 +230,7 @@ class Anchored(nn.Module):
         self.model = model
         self.keep = keep  # 1 - lr * strength; 1.0 disables the anchor
         self.anchor_embedding = model.embedding.weight.detach().clone()
-        self.anchor_head = [p.detach().clone() for p in model.head.parameters()]
+        self.anchor_dense = [p.detach().clone() for p in model.dense_parameters()]
         self.batches = max(batches, 1)
         self.on_batch = on_batch
         self.done = 0
@@ -237,7 +240,7 @@ class Anchored(nn.Module):
         rows = torch.unique(ids)
         weight, anchor = self.model.embedding.weight, self.anchor_embedding
         weight[rows] = anchor[rows] + (weight[rows] - anchor[rows]) * self.keep
-        for param, start in zip(self.model.head.parameters(), self.anchor_head, strict=True):
+        for param, start in zip(self.model.dense_parameters(), self.anchor_dense, strict=True):
             param.copy_(start + (param - start) * self.keep)
 
     def forward(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:

@@ -28,6 +28,10 @@ class BagConfig:
     dim: int = 32  # embedding width; 32 keeps the shipped file well under 25 MB
     dropout: float = 0.25  # on the pooled text vector, during training only
     sparse: bool = True  # sparse embedding gradients: a step touches only the rows in its batch
+    # Pseudo-count of a learned "no evidence" vector in every text's average. A plain mean gives one
+    # word the full weight of a long review, so "It arrived." or "phone" came out 98-99 % sure; with
+    # it, short texts lean toward what the model says about an empty text and long ones are unchanged.
+    prior_weight: float = 0.0
 
 
 @dataclass
@@ -52,14 +56,18 @@ def lexicon_features(lex: torch.Tensor, n_tokens: torch.Tensor) -> torch.Tensor:
 
 
 class BagModel(nn.Module):
-    """fastText-style classifier: mean of word, bigram and negated-word embeddings -> linear layer."""
+    """fastText-style classifier: mean of word, bigram and negated-word embeddings (shrunk toward a
+    learned prior vector by `prior_weight` pseudo-counts) -> linear layer."""
 
     def __init__(self, config: BagConfig, valence: torch.Tensor | None = None) -> None:
         """:param valence: `(n_features, 2)` positive/negative lexicon valence per row (zeros if None)."""
         super().__init__()
         self.config = config
-        self.embedding = nn.EmbeddingBag(config.n_features, config.dim, mode="mean", sparse=config.sparse)
+        self.embedding = nn.EmbeddingBag(config.n_features, config.dim, mode="sum", sparse=config.sparse)
         nn.init.uniform_(self.embedding.weight, -1.0 / config.dim, 1.0 / config.dim)
+        self.prior = nn.Parameter(torch.zeros(config.dim))  # the "no evidence" text vector
+        # a buffer, not a plain attribute, so the TorchScript file's state_dict carries it (adaptation)
+        self.register_buffer("prior_weight", torch.tensor(float(config.prior_weight)))
         if valence is None:
             valence = torch.zeros(config.n_features, 2)
         self.register_buffer("valence", valence.float())  # (n_features, 2), fixed knowledge, not trained
@@ -68,12 +76,27 @@ class BagModel(nn.Module):
 
     def forward(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
         """Logits `(batch, 3)` from flat feature ids `(n,)` and per-text start offsets `(batch,)`."""
-        pooled = self.embedding(ids, offsets)  # (batch, dim)
+        summed = self.embedding(ids, offsets)  # (batch, dim)
         lex = F.embedding_bag(ids, self.valence, offsets, mode="sum")  # (batch, 2)
         ends = torch.cat([offsets[1:], torch.tensor([ids.shape[0]], dtype=offsets.dtype)])
         n_tokens = (ends - offsets).float()  # (batch,)
+        # (sum + k * prior) / (n + k); with k = 0 this is the plain mean (and 0 for an empty bag)
+        pooled = (summed + self.prior_weight * self.prior) / (n_tokens + self.prior_weight).clamp_min(1.0)[
+            :, None
+        ]
         features = torch.cat([self.dropout(pooled), lexicon_features(lex, n_tokens)], dim=1)
         return self.head(features)  # (batch, 3)
+
+    def dense_parameters(self) -> list[nn.Parameter]:
+        """The parameters outside the embedding table: the head and the prior vector."""
+        return [*self.head.parameters(), self.prior]
+
+    @torch.no_grad()
+    def copy_dense_from(self, other: BagModel) -> None:
+        """Take `other`'s head, prior vector and prior weight (the table is the caller's business)."""
+        for mine, theirs in zip(self.dense_parameters(), other.dense_parameters(), strict=True):
+            mine.copy_(theirs)
+        self.prior_weight.copy_(other.prior_weight)
 
 
 class CNNModel(nn.Module):

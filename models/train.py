@@ -61,6 +61,7 @@ class TrainConfig:
     weight_decay: float = 0.0  # embeddings are sparse-ish; decay hurt rare words in early tries
     seed: int = 13  # python, numpy and torch seeds
     dim: int = 32  # bag model embedding width
+    prior_weight: float = 8.0  # bag model: pseudo-count of the learned "no evidence" vector (BagConfig)
     cnn_max_len: int = 128  # tokens the CNN sees (comparison only)
     max_train_per_domain: int | None = None  # subsample for quick comparisons
     tweets_boost: float = 1.5  # extra weight on the tweets domain after equalising the domains
@@ -507,7 +508,8 @@ def train_run(
     vals = [encode(d, "val", corpus.frames[d]["val"], corpus.tokens[d]["val"]) for d in domains]
     if config.arch == "bag":
         model: nn.Module = BagModel(
-            BagConfig(features.n_features, dim=config.dim), valence_table(features, lex)
+            BagConfig(features.n_features, dim=config.dim, prior_weight=config.prior_weight),
+            valence_table(features, lex),
         )
     else:
         model = CNNModel(CNNConfig(features.n_words), valence_table(features, lex, negated=False))
@@ -856,7 +858,8 @@ def render_card_md(card: dict) -> str:
         f"# Model card: {card['version']}",
         "",
         f"{card['task']}. {arch['name']}; {arch['parameters']:,} parameters, embedding dim {arch['dim']}, "
-        f"temperature {arch['temperature']}, mixed band {arch['mixed_band']}. Created {card['created_at']}.",
+        f"prior weight {arch.get('prior_weight', 0.0)}, temperature {arch['temperature']}, "
+        f"mixed band {arch['mixed_band']}. Created {card['created_at']}.",
         "",
         "## Held-out metrics (in-domain test splits)",
         *_fmt_metrics_table(card["metrics"]["in_domain"]),
