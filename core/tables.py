@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -63,6 +64,7 @@ class ParsedTable:
     delimiter: str | None
     kind: str  # "csv" | "xlsx"
     filename: str | None
+    has_header: bool = True  # False: the first row looked like data and is kept as data ("column 1", ...)
 
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -263,8 +265,49 @@ def _clean_headers(columns: list[object]) -> list[str]:
     return names
 
 
+_DATE_CELL_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$")
+_NUMBER_CELL_RE = re.compile(r"^[-+]?\d+([.,]\d+)?$")
+
+
+def looks_like_data(first_row: list[object]) -> bool:
+    """Whether a file's first row is a record rather than column names.
+
+    Column names are never numbers or dates, so one such cell decides it. A file of one column
+    ("one review per line", no header) is recognised by a first cell that reads like a sentence:
+    four words or more ending in ".", "!" or "…", or eight words or more. Questions ("What did you
+    think?") stay headers, since survey exports use them as column names.
+    """
+    cells = [c for c in first_row if not (isinstance(c, str) and not c.strip())]
+    for cell in cells:
+        if isinstance(cell, int | float | datetime) and not isinstance(cell, bool):
+            return True
+        text = str(cell).strip()
+        if _NUMBER_CELL_RE.match(text) or _DATE_CELL_RE.match(text):
+            return True
+    for cell in cells:
+        words = str(cell).split()
+        if (len(words) >= 4 and str(cell).rstrip().endswith((".", "!", "…"))) or len(words) >= 8:
+            return not str(cell).rstrip().endswith("?")
+    return False
+
+
+def _split_header(raw: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """The table under its header row, or all rows under "column N" names when there is no header."""
+    if raw.empty:
+        return raw, True
+    first = list(raw.iloc[0])
+    if looks_like_data(first):
+        body = raw.reset_index(drop=True)
+        body.columns = [f"column {i}" for i in range(1, raw.shape[1] + 1)]
+        return body, False
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = first
+    return body, True
+
+
 def _read_csv(text: str, delimiter: str | None, max_rows: int) -> pd.DataFrame:
-    """Parse CSV text whose first row is the header; a row with more fields than it is an error."""
+    """Parse CSV text into rows of strings, the header row included; a row with more fields than the
+    first is an error."""
     # A one-column file is read with a separator that never occurs, so commas in text stay text.
     sep = delimiter or "\x1f"
     try:
@@ -299,15 +342,13 @@ def _read_csv(text: str, delimiter: str | None, max_rows: int) -> pd.DataFrame:
                 "close it or remove it."
             ) from exc
         raise UnreadableFile(f"The CSV file cannot be parsed: {message.strip()}.") from exc
-    body = frame.iloc[1:].reset_index(drop=True)
-    body.columns = list(frame.iloc[0])
-    return body
+    return frame
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> pd.DataFrame:
     try:
         frame = pd.read_excel(
-            io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl", nrows=max_rows + 1
+            io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl", header=None, nrows=max_rows + 2
         )
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise UnreadableFile(
@@ -353,7 +394,7 @@ def read_table(
     if data.startswith(b"PK\x03\x04"):
         if not _is_xlsx(data):
             raise NotATable("The file is a ZIP archive, not a CSV or xlsx file; extract the CSV first.")
-        frame, kind, encoding, delimiter = _read_xlsx(data, max_rows), "xlsx", None, None
+        raw, kind, encoding, delimiter = _read_xlsx(data, max_rows), "xlsx", None, None
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise NotATable(
             "The file is an old Excel .xls workbook or a password-protected one; save it as xlsx or CSV."
@@ -365,8 +406,9 @@ def read_table(
         if not text.strip():
             raise EmptyFile("The file is empty.")
         delimiter = sniff_delimiter(text[:_SNIFF_CHARS])
-        frame, kind = _read_csv(text, delimiter, max_rows), "csv"
+        raw, kind = _read_csv(text, delimiter, max_rows), "csv"
 
+    frame, has_header = _split_header(raw)
     frame.columns = _clean_headers(list(frame.columns))
     if len(frame) > max_rows:
         raise TooManyRows(
@@ -374,4 +416,4 @@ def read_table(
         )
     if frame.empty:
         raise EmptyFile("The file has a header row but no data rows.")
-    return ParsedTable(frame=frame, encoding=encoding, delimiter=delimiter, kind=kind, filename=filename)
+    return ParsedTable(frame, encoding, delimiter, kind, filename, has_header=has_header)

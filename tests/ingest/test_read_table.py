@@ -248,3 +248,61 @@ def test_sniffer_tie_break_and_fallback() -> None:
     assert sniff_delimiter("a,b;c\n1,2;3\n") == ","  # both consistent: Sniffer or order decides
     assert sniff_delimiter("just one column\nno delimiter\n") is None
     assert sniff_delimiter('a|b\n"x|y"|z\n') == "|"
+
+
+ONE_PER_LINE = b"The battery died after two days.\nLove it, works great.\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "columns", "first_text"),
+    [
+        # a rating or a date in the first row: column names are never numbers or dates
+        (
+            b'"Great blender, crushes ice",5\nLoud but works,3\n',
+            ["column 1", "column 2"],
+            "Great blender, crushes ice",
+        ),
+        (b"2024-03-01;Broke after a week\n2024-03-02;Fine\n", ["column 1", "column 2"], "2024-03-01"),
+        # one review per line and no header: the first review is a review, not a column name
+        (ONE_PER_LINE, ["column 1"], "The battery died after two days."),
+    ],
+)
+def test_a_first_row_that_is_data_is_kept_as_data(data: bytes, columns: list[str], first_text: str) -> None:
+    table = read_table(data, "reviews.csv")
+    assert table.has_header is False
+    assert list(table.frame.columns) == columns
+    assert len(table.frame) == 2  # nothing lost
+    assert table.frame.iloc[0, 0] == first_text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"review,rating\nGreat,5\n",
+        b"What did you think of the product?\nGreat, works well.\n",  # survey exports: questions are names
+        b"Product name,Your review\nBlender,Loud\n",
+    ],
+)
+def test_ordinary_headers_stay_headers(data: bytes) -> None:
+    table = read_table(data, "reviews.csv")
+    assert table.has_header is True
+    assert len(table.frame) == 1
+
+
+def test_header_only_file_is_still_empty() -> None:
+    with pytest.raises(EmptyFile, match="header row but no data rows"):
+        read_table(b"review,rating\n", "reviews.csv")
+
+
+def test_xlsx_without_header_keeps_its_first_row(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Great blender", 5])
+    sheet.append(["Too loud", 2])
+    path = tmp_path / "reviews.xlsx"
+    book.save(path)
+    table = read_table(path)
+    assert table.has_header is False
+    assert table.frame["column 2"].tolist() == [5, 2]
