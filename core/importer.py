@@ -20,10 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, exists, select, update
 
 from core import rollup
+from core.featurize_pool import MIN_PARALLEL, FeaturizePool
 from core.logs import log_event
 from core.store import (
     SOURCES,
@@ -47,7 +49,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 
-SCORE_CHUNK = 8192  # rows per scoring batch: one progress tick and one log line each
+SCORE_CHUNK = 8192  # rows per scoring chunk: one featurising task, progress tick and log line each
+SCORE_BATCH = 512  # texts per model call, as in Predictor.predict_proba
 WRITE_CHUNK = 10_000  # rows per INSERT batch inside the import transaction
 LOOKUP_CHUNK = 5_000  # hashes per IN (...) lookup; far below SQLite's 32,766 bound parameters
 _RUN_FIELDS = frozenset(
@@ -269,14 +272,17 @@ def _run_import(
             from core.predictor import get_predictor
 
             predictor = get_predictor()
-        tick = time.perf_counter()
-        candidates = _dedupe(rows)
-        new = _drop_stored(engine, candidates)
-        timings["dedupe"] = round(time.perf_counter() - tick, 3)
-        total = 2 * len(new)
-        tick = time.perf_counter()
-        scores = _score(predictor, [row.text for _, row in new], import_id, progress, total)
-        timings["score"] = round(time.perf_counter() - tick, 3)
+        # featurising workers (large imports only) start now and are ready when de-duplication ends
+        workers = None if len(rows) >= MIN_PARALLEL else 1
+        with FeaturizePool(predictor.featurizer, workers=workers) as pool:
+            tick = time.perf_counter()
+            candidates = _dedupe(rows)
+            new = _drop_stored(engine, candidates)
+            timings["dedupe"] = round(time.perf_counter() - tick, 3)
+            total = 2 * len(new)
+            tick = time.perf_counter()
+            scores = _score(predictor, pool, [row.text for _, row in new], import_id, progress, total)
+            timings["score"] = round(time.perf_counter() - tick, 3)
         tick = time.perf_counter()
         products = sorted({row.product for _, row in candidates.values()})
         if rows_read is None:
@@ -363,26 +369,39 @@ def _product_ids(conn: Connection, names: list[str]) -> dict[str, int]:
 
 
 def _score(
-    predictor: Predictor, texts: list[str], import_id: int | None, progress: Progress | None, total: int
+    predictor: Predictor,
+    pool: FeaturizePool,
+    texts: list[str],
+    import_id: int | None,
+    progress: Progress | None,
+    total: int,
 ) -> pd.DataFrame:
-    """Score texts in batches: one progress tick and one ``scoring`` log line per batch."""
-    frames = []
-    for start in range(0, len(texts), SCORE_CHUNK):
-        tick = time.perf_counter()
-        chunk = pd.Series(texts[start : start + SCORE_CHUNK])
-        frames.append(predictor.predict_frame(chunk))
+    """Score texts chunk by chunk: one progress tick and one ``scoring`` log line per chunk.
+
+    Large inputs are featurised by `pool`'s worker processes on every core (:mod:`core.featurize_pool`)
+    while this process scores the chunks already done. The result equals
+    :meth:`~core.predictor.Predictor.predict_frame` (same rounding; a text's scores do not depend on
+    which texts share its batch), with a fresh index.
+    """
+    probs = np.full((len(texts), 3), np.nan)
+    chunks = pool.encode(texts, chunk_size=SCORE_CHUNK)
+    tick = time.perf_counter()
+    for chunk in chunks:
+        probs[chunk.rows] = predictor.proba_from_encoded(chunk.ids, chunk.offsets, SCORE_BATCH)
         log_event(
             "scoring",
             import_id=import_id,
-            rows=len(chunk),
+            rows=chunk.stop - chunk.start,
             model_version=predictor.version,
+            workers=chunks.workers,
             seconds=round(time.perf_counter() - tick, 3),
         )
+        tick = time.perf_counter()
         if progress is not None:
-            progress(start + len(chunk), total)
-    if not frames:
-        return pd.DataFrame(columns=["label", "negative", "neutral", "positive", "confidence"])
-    return pd.concat(frames, ignore_index=True)
+            progress(chunk.stop, total)
+    from core.predictor import predictions_frame
+
+    return predictions_frame(probs)
 
 
 def _float_or_none(value: Any) -> float | None:
@@ -498,17 +517,22 @@ def _insert_reviews(conn: Connection, records: list[tuple[Any, ...]]) -> dict[in
     # max(id) + 1 are ours; the rows actually inserted are those ids still present afterwards.
     first = conn.exec_driver_sql("SELECT coalesce(max(id), 0) + 1 FROM reviews").scalar_one()
     created = _sqlite_time(records[0][_CREATED])
+    # dates repeat: format each distinct one once
+    times = {day: _sqlite_time(day) for day in {r[_DATE] for r in records} if day is not None}
     rows = [
         (
             first + i,
             *r[:_DATE],
-            None if r[_DATE] is None else _sqlite_time(r[_DATE]),
+            None if r[_DATE] is None else times[r[_DATE]],
             *r[_DATE + 1 : _CREATED],
             created,
         )
         for i, r in enumerate(records)
     ]
     _sqlite_executemany(conn, table.name, ["id", *REVIEW_FIELDS], rows, ignore=True)
+    inserted = conn.exec_driver_sql("SELECT count(*) FROM reviews WHERE id >= ?", (first,)).scalar_one()
+    if inserted == len(rows):  # the usual case: nobody stored any of them meanwhile
+        return {i: first + i for i in range(len(rows))}
     present = conn.exec_driver_sql("SELECT id FROM reviews WHERE id >= ?", (first,)).scalars()
     return {review_id - first: review_id for review_id in present}
 

@@ -167,11 +167,19 @@ def infer_rating_scale(values: Iterable[object]) -> tuple[float, float] | None:
     numbers (counting repeats), so one typo ("44" among thousands of 1–5 ratings) is reported as
     out of range instead of turning every 5 into 5%. Numbers above 100 fit no scale.
     """
+    cells: Counter[tuple[type, object]] = Counter()
+    for value in values:  # each distinct cell is parsed once (a 100k-row column has a few dozen)
+        try:
+            cells[(type(value), value)] += 1
+        except TypeError:  # unhashable cell (never from pandas)
+            number = plain_number(value)
+            if number is not None:
+                cells[(float, number)] += 1
     counts: Counter[float] = Counter()
-    for value in values:
+    for (_, value), repeats in cells.items():
         number = plain_number(value)
         if number is not None:
-            counts[number] += 1
+            counts[number] += repeats
     total = sum(counts.values())
     if not total:
         return None

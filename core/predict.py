@@ -10,9 +10,11 @@ model_version) or `.csv` (input columns plus label, negative, neutral, positive,
 model_version). Progress goes to stderr. A missing column or unreadable file exits with status 2
 and a one-line reason.
 
-Speed: importing torch takes about two seconds, so CSV mode first forks worker processes that
-tokenise and featurise chunks of the column (numpy only), and imports torch and loads the model
-while they work; both cores stay busy from the start.
+Speed: importing torch takes about two seconds, so CSV mode first starts the featurising worker
+processes (:class:`core.featurize_pool.FeaturizePool`, numpy only) and hands them the column, then
+imports torch and loads the model while they work; both cores stay busy from the start. The CSV
+output is safe to open in a spreadsheet: text that would run as a formula gets a leading apostrophe
+(:func:`core.export.safe_cell`).
 """
 
 from __future__ import annotations
@@ -20,19 +22,15 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 EXIT_USAGE = 2
-CHUNK = 4000  # texts per featurisation task; bounds memory per worker result
-_TEXTS: list[Any] = []  # the column being scored; set before forking so workers inherit it
-_FEATURIZER: Any = None
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -45,8 +43,8 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=int,
-        default=min(2, os.cpu_count() or 1),
-        help="featurisation processes for --csv (default: up to 2)",
+        default=None,
+        help="featurising processes for --csv (default: one per core, at most 4; 1 = none)",
     )
     args = parser.parse_args(argv)
     if args.csv is None and not args.texts:
@@ -116,56 +114,27 @@ def _read_plain_csv(path: Path, column: str) -> tuple[list[str], list[list[Any]]
     return header, rows
 
 
-def _featurize_chunk(bounds: tuple[int, int]) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """Worker: features of `_TEXTS[start:end]` (only the valid strings) and which rows they are."""
-    from core.predictor import unscorable_reason
-
-    start, end = bounds
-    rows = np.array([i for i in range(start, end) if unscorable_reason(_TEXTS[i]) is None], dtype=np.int64)
-    ids, offsets = _FEATURIZER.encode([_TEXTS[i] for i in rows])
-    return start, rows, ids, offsets
-
-
-def _chunks(n: int) -> list[tuple[int, int]]:
-    return [(s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
-
-
-def _start_featurizing(
-    n: int, workers: int
-) -> tuple[Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]], Any]:
-    """Start featurising all chunks now; return an in-order iterator of results and the pool (or None).
-
-    With `workers > 1` the forked workers begin immediately, so the caller can import torch meanwhile;
-    the caller closes the pool. With `workers <= 1` (or one chunk) chunks are featurised lazily inline.
-    """
-    if workers <= 1 or n <= CHUNK:
-        return map(_featurize_chunk, _chunks(n)), None
-    import multiprocessing
-
-    pool = multiprocessing.get_context("fork").Pool(workers)
-    return pool.imap(_featurize_chunk, _chunks(n)), pool
-
-
 def _score_csv(args: argparse.Namespace) -> int:
-    global _TEXTS, _FEATURIZER
     started = time.perf_counter()
     from core.features import FeatureConfig, Featurizer
+    from core.featurize_pool import FeaturizePool
     from core.predictor import FEATURES_FILE, LABELS, resolve_model_dir, unscorable_reason
 
     try:
         model_dir = resolve_model_dir(args.model)
         header, rows = _read_column(args.csv, args.text_column)
-        _FEATURIZER = Featurizer(FeatureConfig.load(model_dir / FEATURES_FILE))
+        featurizer = Featurizer(FeatureConfig.load(model_dir / FEATURES_FILE))
     except (ValueError, FileNotFoundError, OSError) as exc:
         return _fail(str(exc))
     col = header.index(args.text_column)
-    _TEXTS = [r[col] for r in rows]
-    n = len(_TEXTS)
+    texts = [r[col] for r in rows]
+    n = len(texts)
     print(f"read {n:,} rows from {args.csv.name} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
 
     read_s = time.perf_counter() - started
-    chunks, pool = _start_featurizing(n, args.workers)  # workers start now, before torch is imported
-    try:
+    # workers start and get the column now, before torch is imported
+    with FeaturizePool(featurizer, workers=args.workers) as pool:
+        chunks = pool.encode(texts)
         from core.predictor import Predictor
 
         predictor = Predictor.load(model_dir)  # imports torch while the workers featurise
@@ -175,26 +144,18 @@ def _score_csv(args: argparse.Namespace) -> int:
         with args.out.open("w", encoding="utf-8", newline="") as fh:
             write = sink(fh, header, version, LABELS)
             # each chunk is written as soon as it is scored, while the workers featurise the next ones
-            for start, valid, ids, offsets in _progress(chunks, n):
-                end = min(start + CHUNK, n)
-                probs = np.full((end - start, 3), np.nan)
-                if len(valid):
-                    p = predictor.score_encoded(ids, offsets)
-                    ends = np.append(offsets[1:], ids.shape[0])
-                    p[ends == offsets] = np.nan  # nothing the model knows: unscorable, not a guess
-                    probs[valid - start] = p
+            for chunk in _progress(chunks, n):
+                probs = np.full((chunk.stop - chunk.start, 3), np.nan)
+                if len(chunk.rows):  # NaN rows: nothing the model knows, unscorable rather than a guess
+                    probs[chunk.rows - chunk.start] = predictor.proba_from_encoded(chunk.ids, chunk.offsets)
                 reasons = [
-                    unscorable_reason(_TEXTS[start + i])
+                    unscorable_reason(texts[chunk.start + i])
                     or ("no words to score" if np.isnan(probs[i, 0]) else None)
-                    for i in range(end - start)
+                    for i in range(chunk.stop - chunk.start)
                 ]
                 scored += sum(r is None for r in reasons)
-                write(rows[start:end], probs, reasons)
-    finally:
-        if pool is not None:
-            pool.close()
-    _warn_if_foreign(_TEXTS[:5000], _FEATURIZER.config.language)
-    scored_at = time.perf_counter()
+                write(rows[chunk.start : chunk.stop], probs, reasons)
+    _warn_if_foreign(texts[:5000], featurizer.config.language)
     seconds = time.perf_counter() - started
     from core.logs import log_event
 
@@ -205,18 +166,17 @@ def _score_csv(args: argparse.Namespace) -> int:
         unscorable=n - scored,
         seconds=round(seconds, 2),
         read_s=round(read_s, 2),
-        score_and_write_s=round(scored_at - started - read_s, 2),
+        score_and_write_s=round(seconds - read_s, 2),
         model_version=version,
         out=str(args.out),
     )
     return 0
 
 
-def _progress(chunks: Iterator[Any], n: int) -> Iterator[Any]:
-    for item in chunks:
-        end = min(item[0] + CHUNK, n)
-        print(f"scored {end:,}/{n:,}", file=sys.stderr, flush=True)
-        yield item
+def _progress(chunks: Iterable[Any], n: int) -> Iterator[Any]:
+    for chunk in chunks:
+        print(f"scored {chunk.stop:,}/{n:,}", file=sys.stderr, flush=True)
+        yield chunk
 
 
 def _jsonl_sink(fh: Any, header: list[str], version: str, labels: tuple[str, ...]) -> Any:
@@ -261,12 +221,19 @@ def _jsonable(value: Any) -> Any:
 
 
 def _csv_sink(fh: Any, header: list[str], version: str, labels: tuple[str, ...]) -> Any:
-    """A CSV writer: input columns plus label, negative, neutral, positive, confidence, model_version."""
+    """A CSV writer: input columns plus label, negative, neutral, positive, confidence, model_version.
+
+    Input cells that a spreadsheet would run as a formula are defused (:func:`core.export.safe_cell`).
+    """
+    from core.export import safe_cell
+
     writer = csv.writer(fh)
-    writer.writerow([*header, "label", "negative", "neutral", "positive", "confidence", "model_version"])
+    columns = [safe_cell(str(h)) for h in header]
+    writer.writerow([*columns, "label", "negative", "neutral", "positive", "confidence", "model_version"])
 
     def write(rows: list[list[Any]], probs: np.ndarray, reasons: list[str | None]) -> None:
-        for row, p, reason in zip(rows, probs.tolist(), reasons, strict=True):
+        for raw, p, reason in zip(rows, probs.tolist(), reasons, strict=True):
+            row = [safe_cell(cell) for cell in raw]
             if reason is None:
                 best = max(range(3), key=p.__getitem__)
                 extra = [labels[best], f"{p[0]:.6f}", f"{p[1]:.6f}", f"{p[2]:.6f}", f"{p[best]:.6f}", version]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -105,12 +106,15 @@ def clean_text(text: str) -> str:
     """Make text fit to store and display: HTML unescaped and de-tagged, control characters
     dropped, whitespace collapsed. Never returns HTML; callers still render it as plain text.
     """
-    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # ASCII is already NFKC-normal
+        text = unicodedata.normalize("NFKC", text)
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:
         text = _TAG_RE.sub(" ", text)
     text = _CONTROL_RE.sub("", text)
+    if text.isascii():  # split() and \s agree on ASCII once control characters are gone; 2x faster
+        return " ".join(text.split())
     return _SPACE_RE.sub(" ", text).strip()
 
 
@@ -187,6 +191,9 @@ def _expand_suffix(token: str) -> tuple[str, ...]:
     return tuple(token.split("'"))
 
 
+_STOPWORDS_LOCK = threading.Lock()  # NLTK's lazy corpus loader is not safe to first-use from two threads
+
+
 @cache
 def stopword_set(language: str = "english") -> frozenset[str]:
     """NLTK's stopword list for `language`, loaded from the vendored corpus, minus
@@ -194,10 +201,11 @@ def stopword_set(language: str = "english") -> frozenset[str]:
     """
     if language not in SUPPORTED_LANGUAGES:
         raise ValueError(f"no stopword list for {language!r}; supported: {', '.join(SUPPORTED_LANGUAGES)}")
-    import nltk  # imported here: it is slow to import and only training needs it
+    with _STOPWORDS_LOCK:
+        import nltk  # imported here: it is slow to import and only training needs it
 
-    if str(NLTK_DATA_DIR) not in nltk.data.path:
-        nltk.data.path.insert(0, str(NLTK_DATA_DIR))
-    from nltk.corpus import stopwords
+        if str(NLTK_DATA_DIR) not in nltk.data.path:
+            nltk.data.path.insert(0, str(NLTK_DATA_DIR))
+        from nltk.corpus import stopwords
 
-    return frozenset(stopwords.words(language)) - KEEP_WORDS
+        return frozenset(stopwords.words(language)) - KEEP_WORDS

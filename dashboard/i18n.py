@@ -228,6 +228,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "upload.rows": {"en": "{n:,} rows", "es": "{n:,} filas"},
     "upload.encoding": {"en": "encoding {enc}", "es": "codificación {enc}"},
     "upload.delimiter": {"en": "delimiter {sep}", "es": "separador {sep}"},
+    "upload.no_header": {
+        "en": "no header row: the first row is data; columns are named column 1, column 2, …",
+        "es": "sin fila de encabezado: la primera fila son datos; las columnas se llaman column 1, "
+        "column 2, …",
+    },
     "upload.preview": {"en": "Preview (first 20 rows)", "es": "Vista previa (primeras 20 filas)"},
     "upload.mapping": {"en": "Columns", "es": "Columnas"},
     "upload.role.text": {"en": "Review text (required)", "es": "Texto de la reseña (obligatorio)"},

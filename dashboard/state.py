@@ -15,6 +15,7 @@ Caching lives here, in the UI layer (core/ stays free of Streamlit):
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ class Keys:
     UPLOAD_SIGNATURE = "upload_signature"  # hash of the file the summary/error belongs to
     UPLOAD_REJECTED = "upload_rejected"  # list[RejectedRow] of the last upload
     UPLOAD_ERROR = "upload_error"  # readable message of the last failed upload, or None
+    UPLOAD_PREPARED_AHEAD = "upload_prepared_ahead"  # signature of the file being prepared ahead
     SAMPLE_SUMMARY = "sample_summary"  # ImportSummary of "Load sample data", or None
     SELECTED_PRODUCTS = "selected_products"  # Products page selection, carried across pages
     DRIVER_TERM = "driver_term"  # driver term filtering the Products review table, or None
@@ -54,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     Keys.UPLOAD_SIGNATURE: None,
     Keys.UPLOAD_REJECTED: [],
     Keys.UPLOAD_ERROR: None,
+    Keys.UPLOAD_PREPARED_AHEAD: None,
     Keys.SAMPLE_SUMMARY: None,
     Keys.SELECTED_PRODUCTS: [],
     Keys.DRIVER_TERM: None,
@@ -97,6 +100,36 @@ def predictor() -> Predictor:
     from core.predictor import resolve_model_dir
 
     return _predictor_for(str(resolve_model_dir(None).resolve()))
+
+
+def preload_model() -> None:
+    """Start loading the active model in the background (importing torch alone takes ~2 s), once per
+    model directory, so a page that is about to score (Upload) does not wait for it: a page asking
+    for :func:`predictor` meanwhile waits for this load instead of starting another. Problems are
+    not reported here; :func:`model_problem` says what they are when a page needs the model.
+    """
+    from core.predictor import resolve_model_dir
+
+    try:
+        model_dir = str(resolve_model_dir(None).resolve())
+    except Exception:  # no model at all: the page says so when it needs one
+        return
+    _preload(model_dir)
+
+
+@st.cache_resource(show_spinner=False)
+def _preload(model_dir: str) -> threading.Thread:
+    def load() -> None:
+        from core.predictor import get_predictor
+
+        # the process-wide predictor cache, which _predictor_for reads too; errors are reported by
+        # model_problem() when a page needs the model
+        with contextlib.suppress(Exception):
+            get_predictor(model_dir)
+
+    thread = threading.Thread(target=load, name="preload-model", daemon=True)
+    thread.start()
+    return thread
 
 
 def model_problem() -> str | None:

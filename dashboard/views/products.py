@@ -6,161 +6,34 @@ in pandas, so changing a filter re-renders in well under a second even at 100k r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, state
 from dashboard.columns import as_pills, label_pill, probability_columns
 from dashboard.highlight import escape_markdown
 from dashboard.i18n import current_language, label_name, t
+from dashboard.product_data import (
+    DRIVER_SAMPLE,
+    LOW_CONFIDENCE,
+    MAX_COMPARE,
+    SLIM_COLUMNS,
+    Filters,
+    apply_filters,
+    derived,
+    drivers_view,
+    filtered_reviews,
+    opening_products,
+    trend_freq,
+    trends,
+)
 from dashboard.state import Keys
 
-MAX_COMPARE = 4  # side-by-side trend charts stay readable up to four
 TABLE_ROWS = 300  # rows sent to the browser (re-sent on every filter change); downloads carry all
-LOW_CONFIDENCE = 0.55
-DRIVER_SAMPLE = 10_000  # reviews per side (negative / positive) read to find drivers
 FREQUENCIES = ("auto", "D", "W", "M")
-SLIM_COLUMNS = ["product", "label", "review_date", "rating", "confidence"]
 FILTER_KEYS = ("f_labels", "f_rating", "f_search", "driver_neg", "driver_pos")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the user narrowed the reviews to; hashable, so it keys cached derived frames."""
-
-    start: date | None = None
-    end: date | None = None
-    labels: tuple[str, ...] = charts.LABELS
-    min_stars: int = 1
-    max_stars: int = 5
-    search: str = ""
-    term: str | None = None  # a driver term picked below the drivers chart
-
-
-def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """The reviews matching `f` (the frame itself when nothing is filtered out).
-
-    A date range keeps undated reviews (there is no date to exclude them by; the trend leaves them
-    out and says so); a narrowed star range drops unrated reviews.
-    """
-    mask = pd.Series(True, index=frame.index)
-    if f.start is not None and f.end is not None and frame["review_date"].notna().any():
-        day = frame["review_date"].dt.normalize()
-        in_range = (day >= pd.Timestamp(f.start)) & (day <= pd.Timestamp(f.end))
-        mask &= in_range | frame["review_date"].isna()
-    if set(f.labels) != set(charts.LABELS):
-        mask &= frame["label"].isin(f.labels)
-    if (f.min_stars, f.max_stars) != (1, 5):
-        stars = charts.rating_buckets(frame["rating"])
-        mask &= stars.between(f.min_stars, f.max_stars)
-    if f.search.strip():
-        mask &= frame["text"].str.contains(f.search.strip(), case=False, regex=False, na=False)
-    if f.term:
-        # a driver phrase is made of model tokens (stopwords dropped), so match each word
-        for word in f.term.split():
-            mask &= frame["text"].str.contains(word, case=False, regex=False, na=False)
-    return frame if mask.all() else frame.loc[mask]
-
-
-def filtered_reviews(
-    _engine: object, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
-) -> pd.DataFrame:
-    """The chosen products' reviews narrowed by `f` (pandas: ~50 ms at 100k reviews, no cache needed)."""
-    return apply_filters(state.reviews(_engine, url, products, model_version), f)
-
-
-# The caches below hold figures and frames that pages only read: `st.cache_resource` shares them
-# without the copy `st.cache_data` makes on every hit (a rebuilt Plotly figure costs ~0.1 s).
-# Each key has `data_version`, bumped by `state.invalidate()` after any write, so an import or a
-# crawl never shows stale charts; `lang` is in the key because figures carry translated text.
-
-
-@st.cache_resource(ttl=300, show_spinner=False, max_entries=32)
-def drivers_view(
-    _engine: object,
-    url: str,
-    products: tuple[str, ...],
-    model_version: str | None,
-    start: date | None,
-    end: date | None,
-    lang: str,
-    data_version: int,
-) -> tuple[pd.DataFrame, go.Figure]:
-    """Drivers of the chosen products in the chosen dates, and their chart. Label, star and text
-    filters do not apply (and are not in the key): drivers compare negative with positive reviews,
-    and recomputing them on every keystroke of a search would cost seconds at 100k reviews.
-    """
-    from core.analytics import drivers
-
-    frame = filtered_reviews(_engine, url, products, model_version, Filters(start=start, end=end))
-    # A fixed random sample per side keeps the first render of a 100k-review product short; the
-    # top terms of 10,000 reviews are the same words as those of 100,000.
-    table = drivers(frame, top=12, max_reviews=DRIVER_SAMPLE)
-    return table, charts.drivers_chart(table, lang)
-
-
-@st.cache_resource(ttl=300, show_spinner=False, max_entries=32)
-def derived(
-    _base: pd.DataFrame,
-    url: str,
-    products: tuple[str, ...],
-    model_version: str | None,
-    f: Filters,
-    lang: str,
-    data_version: int,
-) -> dict[str, Any]:
-    """Every aggregate and chart of one filter state, from the five narrow columns.
-
-    Going back to a previous filter state is instant; row lists keep only the index of the first
-    50 rows, joined to the texts when shown.
-    """
-    from core.analytics import confidence_histogram, label_shares, low_confidence, mismatches
-    from core.queries import rating_label_crosstab
-
-    slim = _base[SLIM_COLUMNS]
-    rated = bool(slim["rating"].notna().any())
-    low = low_confidence(slim.assign(row=slim.index), threshold=LOW_CONFIDENCE, limit=None)
-    crosstab = rating_label_crosstab(slim) if rated else None
-    return {
-        "distribution": charts.distribution_chart(label_shares(slim, by="product"), lang),
-        "heatmap": charts.rating_heatmap(crosstab, lang) if rated else None,
-        "mismatches": mismatches(slim.assign(row=slim.index)).head(50) if rated else None,
-        "confidence": charts.confidence_histogram(
-            confidence_histogram(slim, bins=20), lang, threshold=LOW_CONFIDENCE
-        ),
-        "low": low.head(50),
-        "low_count": len(low),
-    }
-
-
-@st.cache_resource(ttl=300, show_spinner=False, max_entries=32)
-def trends(
-    _base: pd.DataFrame,
-    url: str,
-    products: tuple[str, ...],
-    model_version: str | None,
-    f: Filters,
-    lang: str,
-    data_version: int,
-    freq: str,
-) -> dict[str, go.Figure]:
-    """The trend chart of each chosen product that has dated reviews (`core.analytics.trend`)."""
-    from core.analytics import trend
-
-    slim = _base[SLIM_COLUMNS]
-    dated = slim[slim["review_date"].notna()]
-    out = {}
-    for product, part in dated.groupby("product", sort=False):
-        fig = charts.trend_chart(trend(part, freq=freq), lang)
-        if len(products) > 1:  # side by side: say whose trend each is
-            fig.update_layout(title={"text": f"{fig.layout.title.text} · {charts.plain(product)}"})
-        out[str(product)] = fig
-    return out
 
 
 def first_product(summary: pd.DataFrame, min_reviews: int = 20) -> str:
@@ -267,8 +140,6 @@ def trend_section(slim: pd.DataFrame, products: list[str], key: tuple) -> None:
     :param key: (filtered frame, url, products, version, filters, lang, data version): the
         arguments of :func:`trends` before the frequency.
     """
-    from core.analytics import auto_freq
-
     st.subheader(t("products.trend"))
     dates = slim["review_date"]
     undated = int(dates.isna().sum())
@@ -282,8 +153,7 @@ def trend_section(slim: pd.DataFrame, products: list[str], key: tuple) -> None:
         format_func=lambda v: t(f"products.freq.{v}"),
         key="trend_freq",
     )
-    span = pd.Series([dates.min(), dates.max()])  # auto_freq reads only the span
-    freq = auto_freq(span) if choice in (None, "auto") else choice
+    freq = trend_freq(slim) if choice in (None, "auto") else choice
     if undated:
         st.caption(t("products.trend.undated", n=undated))
     figures = trends(*key, freq)
@@ -470,7 +340,7 @@ def main() -> None:
     if not chosen:
         st.info(t("products.choose_none"), icon=":material/touch_app:")
         return
-    products = tuple(sorted(chosen))
+    products = opening_products(chosen)
     versions = state.model_versions(engine, url)
     version = None
     if len(versions) > 1:

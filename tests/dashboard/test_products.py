@@ -122,3 +122,49 @@ def test_opens_on_the_most_negative_product(seeded) -> None:
     assert first_product(summary) == "Mid unhappy"  # "Small angry" has too few reviews to lead
     assert first_product(summary.assign(reviews=[5, 5, 5])) == "Big calm"  # nobody qualifies: the largest
     assert len(at.multiselect(key="products_select").value) == 1
+
+
+def _events(run) -> list[dict]:
+    """The JSON log events emitted while `run()` runs."""
+    import json
+    import logging
+
+    from core.logs import get_logger
+
+    lines: list[dict] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(record.getMessage()))
+
+    logger = get_logger()
+    handler = Collect()
+    logger.addHandler(handler)
+    try:
+        run()
+    finally:
+        logger.removeHandler(handler)
+    return lines
+
+
+def test_warming_after_an_import_prepares_what_the_page_opens_with(seeded) -> None:
+    from dashboard import product_data, state
+
+    url = state.database_url()
+    products = product_data.opening_products(["Kettle K1"])
+    events = _events(lambda: product_data.warm(seeded, url, products, "en", state.data_version()))
+    assert [e["event"] for e in events] == ["products_warm"]
+    # the page opens on the filters the warm-up computed for, so it reads those cached results
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
+    assert not at.exception
+    f = product_data.default_filters(state.reviews(seeded, url, products, None))
+    assert at.date_input[0].value == (f.start, f.end)
+    assert len(charts_on(at)) == 5 and len(review_table(at)) == 30
+
+
+def test_a_failed_warm_up_is_logged_not_raised(seeded) -> None:
+    from dashboard import product_data, state
+
+    state.invalidate()  # nothing cached: the warm-up has to read the (missing) product
+    events = _events(lambda: product_data.warm(None, "no-such-url", ("Kettle K1",), "en", -1))
+    assert [e["event"] for e in events] == ["products_warm_failed"]

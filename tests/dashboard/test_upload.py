@@ -99,3 +99,14 @@ def test_file_without_text_column_asks_for_one(store, predictor) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Stored"] == "0" and metrics["Rejected"] == "2"
     assert set(at.dataframe[-1].value["reason"]) == {"text has no words"}
+
+
+def test_file_without_header_row_keeps_its_first_review(store, predictor) -> None:
+    data = b"The battery died after two days.\nLove it, works great.\nArrived on time.\n"
+    at = upload("no_header.csv", data)
+    assert any("no header row" in m for m in texts(at.markdown))
+    assert list(at.dataframe[0].value.columns) == ["column 1"]
+    at.text_input(key=at.text_input[0].key).input("Phone X").run()
+    at.button(key="import").click().run()
+    assert {m.label: m.value for m in at.metric}["Stored"] == "3"  # the first line is a review too
+    assert "The battery died after two days." in set(reviews_frame(store)["text"])

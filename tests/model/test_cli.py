@@ -74,3 +74,36 @@ def test_unreadable_file_exits_non_zero(tmp_path: Path) -> None:
     )
     assert proc.returncode != 0
     assert proc.stderr.strip()
+
+
+def test_csv_output_defuses_spreadsheet_formulas(tmp_path: Path) -> None:
+    src = tmp_path / "reviews.csv"
+    formula = '"=HYPERLINK(""http://x.example"",""click"") great phone"'
+    src.write_text(f"review,=note\n{formula},-5\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run_cli("--csv", str(src), "--text-column", "review", "--out", str(out)).returncode == 0
+    with out.open(encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header, row = next(reader), next(reader)
+    assert header[:2] == ["review", "'=note"]
+    assert row[0].startswith("'=HYPERLINK(") and row[1] == "-5"  # a number stays a number
+    assert row[2] in {"negative", "neutral", "positive"}
+
+
+def test_featurising_workers_give_the_same_file_as_one_process(tmp_path: Path) -> None:
+    # 6,000 rows: above the size from which worker processes featurise (core.featurize_pool)
+    words = ["great", "awful", "not", "battery", "screen", "love", "broke", "fine", "", "!"]
+    src = tmp_path / "many.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "review"])
+        for i in range(6000):
+            writer.writerow([i, " ".join(words[(i * k) % len(words)] for k in range(1, 2 + i % 7))])
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        proc = run_cli("--csv", str(src), "--text-column", "review", "--out", str(out), "--workers", workers)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0].splitlines()) == 6000

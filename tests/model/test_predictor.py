@@ -88,3 +88,15 @@ def test_get_predictor_is_cached_and_thread_safe() -> None:
 def test_unknown_model_is_a_clear_error() -> None:
     with pytest.raises(FileNotFoundError):
         get_predictor("no-such-version-xyz")
+
+
+def test_predict_frame_equals_predict_to_the_last_digit(predictor: Predictor) -> None:
+    texts = ["Love it!", "", "not good, broke in a week", None, "...", "ok", 42, "The screen is fine but meh"]
+    frame = predictor.predict_frame(pd.Series(texts, index=range(10, 18)))
+    for (_, row), pred in zip(frame.iterrows(), predictor.predict(texts), strict=True):
+        assert row["label"] == pred.label
+        if pred.scores is None:
+            assert math.isnan(row["negative"]) and math.isnan(row["confidence"])
+        else:
+            assert [row[name] for name in LABELS] == [pred.scores[name] for name in LABELS]
+            assert row["confidence"] == pred.confidence

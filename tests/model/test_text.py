@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.text import KEEP_WORDS, NUMBER_TOKEN, URL_TOKEN, USER_TOKEN, stopword_set, tokenize
+from core.text import KEEP_WORDS, NUMBER_TOKEN, URL_TOKEN, USER_TOKEN, clean_text, stopword_set, tokenize
 
 STOP = stopword_set("english")
 
@@ -77,3 +77,35 @@ def test_ascii_fast_path_matches_the_unicode_patterns(text: str) -> None:
     # An em dash keeps the text non-ASCII (NFKC leaves it) without adding a token, so the second
     # call takes the Unicode patterns; both must give the same tokens.
     assert tokenize(text, STOP) == tokenize(text + " \u2014", STOP)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("a\x1fb  c\t\n", "ab c"),  # control characters dropped before whitespace is collapsed
+        (" x &amp; y ", "x & y"),
+        ("caf\u00e9\u00a0ok \u200b!", "café ok !"),
+        ("<b>Great</b>   phone\r\n", "Great phone"),
+    ],
+)
+def test_clean_text(raw: str, clean: str) -> None:
+    assert clean_text(raw) == clean
+
+
+def test_stopwords_load_once_from_many_threads() -> None:
+    # a fresh interpreter: the first use of NLTK's lazy corpus loader is what raced
+    import subprocess
+    import sys
+
+    from core.settings import REPO_ROOT
+
+    script = (
+        "import threading\n"
+        "from core.text import stopword_set\n"
+        "out = []\n"
+        "ts = [threading.Thread(target=lambda: out.append(stopword_set('spanish'))) for _ in range(8)]\n"
+        "[t.start() for t in ts]; [t.join() for t in ts]\n"
+        "assert len(out) == 8 and all(r == out[0] and 'de' in r for r in out)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

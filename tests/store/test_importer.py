@@ -26,6 +26,7 @@ from core.importer import (
 )
 from core.ingest import RejectedRow, ReviewRow
 from core.logs import get_logger
+from core.predictor import Predictor
 from core.queries import list_imports, model_versions_in_store, product_summary, reviews_frame
 from core.store import DailySentiment, ImportRun, PredictionRow, Product, Review, count_rows
 from tests.store.seed import assert_rollup_consistent
@@ -35,10 +36,15 @@ class RenamedPredictor:
     """The real predictor under another version name, as a retrained model would be."""
 
     def __init__(self, inner: Any, version: str) -> None:
-        self.inner, self.version = inner, version
+        self.inner, self.version, self.featurizer = inner, version, inner.featurizer
 
     def predict_frame(self, texts: pd.Series, **kwargs: Any) -> pd.DataFrame:
         return self.inner.predict_frame(texts, **kwargs)
+
+    def score_encoded(self, ids: Any, offsets: Any) -> Any:
+        return self.inner.score_encoded(ids, offsets)
+
+    proba_from_encoded = Predictor.proba_from_encoded  # batching as the real one, through score_encoded
 
 
 class FailingPredictor(RenamedPredictor):
@@ -48,11 +54,11 @@ class FailingPredictor(RenamedPredictor):
         super().__init__(inner, inner.version)
         self.calls, self.ok_batches = 0, ok_batches
 
-    def predict_frame(self, texts: pd.Series, **kwargs: Any) -> pd.DataFrame:
+    def score_encoded(self, ids: Any, offsets: Any) -> Any:
         self.calls += 1
         if self.calls > self.ok_batches:
             raise RuntimeError("model crashed")
-        return super().predict_frame(texts, **kwargs)
+        return super().score_encoded(ids, offsets)
 
 
 def rows_for(product: str, texts: list[str], **fields: Any) -> list[ReviewRow]:
