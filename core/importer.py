@@ -34,6 +34,7 @@ from core.store import (
     PredictionRow,
     Product,
     Review,
+    SiteRating,
     content_hash,
     current_user,
     naive_utc,
@@ -674,7 +675,8 @@ def rescore(
 
 
 def delete_import(engine: Engine, import_id: int) -> int:
-    """Delete an import record with its reviews and their predictions; products left empty go too.
+    """Delete an import record with its reviews, their predictions and the site ratings its scrape
+    saw; products left empty go too.
 
     :return: the number of reviews deleted.
     :raises LookupError: when there is no such import.
@@ -691,8 +693,9 @@ def delete_import(engine: Engine, import_id: int) -> int:
         review_ids = select(Review.id).where(Review.import_id == import_id)
         conn.execute(delete(PredictionRow).where(PredictionRow.review_id.in_(review_ids)))
         deleted = conn.execute(delete(Review).where(Review.import_id == import_id)).rowcount
+        conn.execute(delete(SiteRating).where(SiteRating.import_id == import_id))
         conn.execute(delete(ImportRun).where(ImportRun.id == import_id))
-        if touched:
+        if touched:  # (a product's site ratings from other scrapes go with it: ON DELETE CASCADE)
             conn.execute(
                 delete(Product).where(
                     Product.id.in_(touched), ~exists().where(Review.product_id == Product.id)
@@ -713,6 +716,7 @@ def delete_product(engine: Engine, name: str) -> int:
         if product_id is None:
             raise LookupError(f"There is no product named {name!r}.")
         conn.execute(delete(DailySentiment).where(DailySentiment.product_id == product_id))
+        conn.execute(delete(SiteRating).where(SiteRating.product_id == product_id))
         review_ids = select(Review.id).where(Review.product_id == product_id)
         conn.execute(delete(PredictionRow).where(PredictionRow.review_id.in_(review_ids)))
         deleted = conn.execute(delete(Review).where(Review.product_id == product_id)).rowcount

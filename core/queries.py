@@ -21,7 +21,16 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Integer, Select, and_, cast, func, or_, select, text, true
 from sqlalchemy.engine import Connection
 
-from core.store import AppSetting, DailySentiment, ImportRun, PredictionRow, Product, Review, count_rows
+from core.store import (
+    AppSetting,
+    DailySentiment,
+    ImportRun,
+    PredictionRow,
+    Product,
+    Review,
+    SiteRating,
+    count_rows,
+)
 
 LABELS = ("negative", "neutral", "positive")  # the same tuple as core.predictor.LABELS
 FREQUENCIES = {"D": "D", "day": "D", "W": "W", "week": "W", "M": "M", "month": "M"}
@@ -116,6 +125,30 @@ def product_names(engine: Engine) -> list[str]:
     """All product names, alphabetically."""
     with engine.connect() as conn:
         return list(conn.execute(select(Product.name).order_by(Product.name)).scalars())
+
+
+def latest_site_ratings(engine: Engine, products: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each product's most recent site rating (`core.site_ratings`), newest scrape first.
+
+    :return: columns product, stars (on 1-5), value, best, worst, ratings, reviews, source_url,
+        observed_at; one row per product that has one.
+    """
+    from core.site_ratings import to_stars
+
+    columns = ["product", "value", "best", "worst", "ratings", "reviews", "source_url", "observed_at"]
+    query = (
+        select(Product.name, SiteRating.value, SiteRating.best, SiteRating.worst, SiteRating.ratings)
+        .add_columns(SiteRating.reviews, SiteRating.source_url, SiteRating.observed_at)
+        .join(Product, Product.id == SiteRating.product_id)
+        .order_by(SiteRating.observed_at, SiteRating.id)
+    )
+    if products is not None:
+        query = query.where(Product.name.in_(list(products)))
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
+    frame = frame.drop_duplicates("product", keep="last")
+    frame.insert(1, "stars", to_stars(frame["value"], frame["best"], frame["worst"]))
+    return frame.sort_values("observed_at", ascending=False).reset_index(drop=True)
 
 
 def product_summary(engine: Engine, model_version: str | None = None) -> pd.DataFrame:

@@ -13,6 +13,8 @@ Tables:
 * ``imports``: every CSV upload, scrape run and manual entry with its counts, status and timing.
 * ``daily_sentiment``: counts per product, day and latest label, so overview queries stay fast
   over millions of reviews (maintained by :mod:`core.rollup`).
+* ``site_ratings``: a product page's own average rating (schema.org ``aggregateRating``) as each
+  scrape saw it, so the dashboard can set the site's stars beside the reviews' sentiment.
 * ``app_settings``: key/value pairs, including ``schema_version``.
 
 Queries live in :mod:`core.queries`; they are also importable from here (``core.store.product_summary``).
@@ -205,6 +207,25 @@ class DailySentiment(Base):
     rating_count: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (UniqueConstraint("product_id", "day", "label", name="uq_daily_product_day_label"),)
+
+
+class SiteRating(Base):
+    """A product page's own average rating (schema.org ``aggregateRating``) as one scrape saw it."""
+
+    __tablename__ = "site_ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id", ondelete="SET NULL"))
+    source_url: Mapped[str] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Float)  # as the page shows it, e.g. 4.3
+    best: Mapped[float] = mapped_column(Float, default=5.0)  # top of the page's scale
+    worst: Mapped[float] = mapped_column(Float, default=1.0)
+    ratings: Mapped[int | None] = mapped_column(Integer)  # ratingCount, when the page gives it
+    reviews: Mapped[int | None] = mapped_column(Integer)  # reviewCount
+    observed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_site_ratings_product_observed", "product_id", "observed_at"),)
 
 
 class AppSetting(Base):

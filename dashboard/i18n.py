@@ -329,6 +329,20 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "products.clear_filters": {"en": "Clear filters", "es": "Quitar filtros"},
     "products.avg_stars": {"en": "Average rating {stars} ★", "es": "Valoración media {stars} ★"},
+    "products.site_rating": {
+        "en": "On the product page: {stars} ★",
+        "es": "En la página del producto: {stars} ★",
+    },
+    "products.site_rating_count": {
+        "en": "On the product page: {stars} ★ from {n} ratings",
+        "es": "En la página del producto: {stars} ★ de {n} valoraciones",
+    },
+    "products.site_rating_help": {
+        "en": "The page's own average rating (schema.org aggregateRating), on a 1–5 scale, as the scrape "
+        "of {day} found it at {url}.",
+        "es": "La valoración media de la propia página (aggregateRating de schema.org), en escala 1–5, "
+        "según el rastreo del {day} en {url}.",
+    },
     "products.trend": {"en": "Trend", "es": "Tendencia"},
     "products.trend.freq": {"en": "Period", "es": "Periodo"},
     "products.freq.auto": {"en": "Auto", "es": "Auto"},

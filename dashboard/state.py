@@ -171,6 +171,14 @@ def product_summary(_engine: Engine, url: str, model_version: str | None = None)
     return query(_engine, model_version=model_version)
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def site_ratings(_engine: Engine, url: str) -> pd.DataFrame:
+    """Cached `core.queries.latest_site_ratings`: each product page's own latest average rating."""
+    from core.queries import latest_site_ratings
+
+    return latest_site_ratings(_engine)
+
+
 @st.cache_resource(ttl=300, show_spinner=False, max_entries=8)
 def reviews(
     _engine: Engine, url: str, products: tuple[str, ...] | None = None, model_version: str | None = None
@@ -221,6 +229,6 @@ def data_version() -> int:
 
 def invalidate() -> None:
     """Forget cached query results after a write (import, scrape, delete) so every page is fresh."""
-    for fn in (product_summary, reviews, model_versions, health):
+    for fn in (product_summary, site_ratings, reviews, model_versions, health):
         fn.clear()
     _data_version()["n"] += 1

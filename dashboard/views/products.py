@@ -115,8 +115,9 @@ def filter_bar(frame: pd.DataFrame) -> Filters:
     )
 
 
-def headline(frame: pd.DataFrame, products: list[str]) -> None:
-    """Per product: reviews, negative and positive share, average stars."""
+def headline(frame: pd.DataFrame, products: list[str], site: pd.DataFrame) -> None:
+    """Per product: reviews, negative and positive share, average stars, and the product page's own
+    average rating when a scrape found one (`site`: :func:`core.queries.latest_site_ratings`)."""
     lang = current_language()
     cols = st.columns(len(products))
     for col, product in zip(cols, products, strict=True):
@@ -132,6 +133,19 @@ def headline(frame: pd.DataFrame, products: list[str]) -> None:
             rated = part["rating"].dropna()
             if not rated.empty:
                 st.caption(t("products.avg_stars", stars=f"{charts.rating_buckets(rated).mean():.1f}"))
+            for page in site.loc[site["product"] == product].itertuples():
+                count = next((int(c) for c in (page.ratings, page.reviews) if pd.notna(c) and c > 0), None)
+                stars = f"{page.stars:.1f}"
+                st.caption(
+                    t("products.site_rating", stars=stars)
+                    if count is None
+                    else t("products.site_rating_count", stars=stars, n=f"{count:,}"),
+                    help=t(
+                        "products.site_rating_help",
+                        url=escape_markdown(page.source_url),
+                        day=f"{page.observed_at:%Y-%m-%d}",
+                    ),
+                )
 
 
 def trend_section(slim: pd.DataFrame, products: list[str], key: tuple) -> None:
@@ -363,7 +377,7 @@ def main() -> None:
     # `base` is passed unhashed (the underscore argument); (url, products, version, f) is the key
     key = (base, url, products, version, f, lang, state.data_version())
     d = derived(*key)
-    headline(slim, list(chosen))
+    headline(slim, list(chosen), state.site_ratings(engine, url))
     st.plotly_chart(d["distribution"], key="distribution")
     trend_section(slim, list(chosen), key)
     rating_section(d, base)

@@ -1,4 +1,5 @@
-"""Pipeline 4: store the crawl's reviews and score them, as one import of kind "scrape".
+"""Pipeline 4: store the crawl's reviews and score them, as one import of kind "scrape", and each
+product page's own average rating (`core.site_ratings`) next to them.
 
 The run is opened in `open_spider` (so a crawl that finds nothing is still recorded, with its
 errors) and the rows are written when the spider closes, in one `core.importer.import_rows`
@@ -18,6 +19,7 @@ from scrapy.exceptions import DropItem
 from core.importer import finish_run, import_rows, start_run
 from core.ingest import RejectedRow, ReviewRow
 from core.logs import log_event
+from core.site_ratings import SiteRatingValue, parse_site_rating, record_site_ratings
 from core.store import get_engine
 from scraping.items import ReviewItem
 
@@ -47,6 +49,8 @@ class StorePipeline:
         self.rows: list[ReviewRow] = []
         self.rejected: list[RejectedRow] = []
         self.run_id: int | None = None
+        # each product's own average rating, as its page shows it (the last page seen wins)
+        self.site_ratings: dict[str, tuple[str, SiteRatingValue]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -70,7 +74,10 @@ class StorePipeline:
         """Keep the row for the import at the end (the item limit is enforced here exactly)."""
         if self.max_items and len(self.rows) >= self.max_items:
             raise DropItem(f"item limit of {self.max_items} reached")
-        self.rows.append(to_review_row(item, row_number=len(self.rows) + 1))
+        row = to_review_row(item, row_number=len(self.rows) + 1)
+        self.rows.append(row)
+        if (rating := parse_site_rating(item.aggregate_rating)) is not None:
+            self.site_ratings[row.product] = (item.source_url, rating)
         return item
 
     def item_dropped(self, item: ReviewItem, response: object, exception: Exception, spider: Spider) -> None:
@@ -116,6 +123,11 @@ class StorePipeline:
             stats.set_value("store/error", message)
             spider.logger.error(message)
             return
+        try:  # the shop's own stars are extra context: failing to store them does not fail the crawl
+            site = [(product, url, rating) for product, (url, rating) in self.site_ratings.items()]
+            stats.set_value("store/site_ratings", record_site_ratings(self.engine, site, self.run_id))
+        except Exception as exc:
+            errors = [*errors, f"Storing the pages' own ratings failed: {exc}"]
         finish_run(self.engine, self.run_id, status="succeeded", pages=pages, errors=errors)
         stats.set_value("store/status", "succeeded")
         stats.set_value("store/stored", summary.stored)

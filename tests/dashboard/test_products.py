@@ -168,3 +168,14 @@ def test_a_failed_warm_up_is_logged_not_raised(seeded) -> None:
     state.invalidate()  # nothing cached: the warm-up has to read the (missing) product
     events = _events(lambda: product_data.warm(None, "no-such-url", ("Kettle K1",), "en", -1))
     assert [e["event"] for e in events] == ["products_warm_failed"]
+
+
+def test_the_product_pages_own_rating_is_shown_beside_the_reviews(seeded) -> None:
+    from core.site_ratings import SiteRatingValue, record_site_ratings
+
+    page = "https://shop.example/kettle-k1"
+    rating = SiteRatingValue(8.6, best=10, worst=0, ratings=1234)
+    record_site_ratings(seeded, [("Kettle K1", page, rating)], None)
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1", "Toaster T2"]})
+    shown = [c for c in texts(at.caption) if c.startswith("On the product page")]
+    assert shown == ["On the product page: 4.4 ★ from 1,234 ratings"]  # 8.6 of 0-10 is 4.44 stars
