@@ -13,13 +13,13 @@ import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import charset_normalizer
 import pandas as pd
 
+from core.parsing import parse_date, plain_number
 from core.settings import get_settings
 
 
@@ -265,30 +265,25 @@ def _clean_headers(columns: list[object]) -> list[str]:
     return names
 
 
-_DATE_CELL_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$")
-_NUMBER_CELL_RE = re.compile(r"^[-+]?\d+([.,]\d+)?$")
-
-
 def looks_like_data(first_row: list[object]) -> bool:
     """Whether a file's first row is a record rather than column names.
 
-    Column names are never numbers or dates, so one such cell decides it. A file of one column
-    ("one review per line", no header) is recognised by a first cell that reads like a sentence:
-    four words or more ending in ".", "!" or "…", or eight words or more. Questions ("What did you
-    think?") stay headers, since survey exports use them as column names.
+    Column names are never numbers or dates (as :mod:`core.parsing` reads rating and date cells),
+    so one such cell decides it. A file of one column ("one review per line", no header) is
+    recognised by a first cell that reads like a sentence: four words or more ending in ".", "!" or
+    "…", or eight words or more, but not a question ("What did you think?"): survey exports use
+    questions as column names.
     """
     cells = [c for c in first_row if not (isinstance(c, str) and not c.strip())]
-    for cell in cells:
-        if isinstance(cell, int | float | datetime) and not isinstance(cell, bool):
-            return True
-        text = str(cell).strip()
-        if _NUMBER_CELL_RE.match(text) or _DATE_CELL_RE.match(text):
-            return True
-    for cell in cells:
-        words = str(cell).split()
-        if (len(words) >= 4 and str(cell).rstrip().endswith((".", "!", "…"))) or len(words) >= 8:
-            return not str(cell).rstrip().endswith("?")
-    return False
+    if any(plain_number(c) is not None or parse_date(c) is not None for c in cells):
+        return True
+    if len(first_row) != 1 or not cells:
+        return False
+    sentence = str(cells[0]).strip()
+    words = len(sentence.split())
+    if sentence.endswith("?"):
+        return False
+    return (words >= 4 and sentence.endswith((".", "!", "…"))) or words >= 8
 
 
 def _split_header(raw: pd.DataFrame) -> tuple[pd.DataFrame, bool]:

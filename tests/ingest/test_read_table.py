@@ -281,6 +281,8 @@ def test_a_first_row_that_is_data_is_kept_as_data(data: bytes, columns: list[str
         b"review,rating\nGreat,5\n",
         b"What did you think of the product?\nGreat, works well.\n",  # survey exports: questions are names
         b"Product name,Your review\nBlender,Loud\n",
+        # a long, sentence-like column name in a file of several columns is still a column name
+        b"Please describe your experience with the product in detail.,Stars\nGreat,5\n",
     ],
 )
 def test_ordinary_headers_stay_headers(data: bytes) -> None:
