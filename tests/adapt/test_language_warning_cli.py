@@ -1,20 +1,14 @@
 """`python -m core.predict` warns when text is in a language the active model was not trained on."""
 
 import subprocess
-import sys
 
-from core.settings import REPO_ROOT
+from tests.model.test_cli import run_cli
 
 
 def _predict(*texts: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core.predict", *texts],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    result = run_cli(*texts)
+    assert result.returncode == 0, result.stderr
+    return result
 
 
 def test_spanish_text_scored_by_the_english_base_model_gets_a_warning():
