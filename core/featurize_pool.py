@@ -47,6 +47,7 @@ import numpy as np
 
 from core.features import FeatureConfig, Featurizer
 from core.logs import log_event
+from core.predictor import unscorable_reason
 
 CHUNK = 4096  # texts per task: one result each, about 1 MB of ids
 MIN_PARALLEL = 5000  # fewer valid texts than this are featurised in the calling process
@@ -86,11 +87,10 @@ def default_workers() -> int:
 
 
 def valid_rows(texts: Sequence[object], start: int = 0, stop: int | None = None) -> np.ndarray:
-    """Indices in `[start, stop)` of the texts that are featurised: strings with a non-blank character."""
+    """Indices in `[start, stop)` of the texts that are featurised: those the predictor can score
+    (:func:`core.predictor.unscorable_reason` is None: strings with a non-blank character)."""
     stop = len(texts) if stop is None else stop
-    return np.array(
-        [i for i in range(start, stop) if isinstance(t := texts[i], str) and t.strip()], dtype=np.int64
-    )
+    return np.array([i for i in range(start, stop) if unscorable_reason(texts[i]) is None], dtype=np.int64)
 
 
 class ChunkStream:
