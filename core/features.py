@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
@@ -100,8 +100,8 @@ class FeatureConfig:
 
     def to_json(self) -> str:
         """The config as a JSON document (UTF-8, human-readable keys, compact lists)."""
-        data = asdict(self)
-        data["bigrams"] = [list(pair) for pair in self.bigrams]
+        # a shallow dict: `asdict` deep-copies 80k bigram tuples, and json writes tuples as lists anyway
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

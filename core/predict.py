@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import sys
 import time
@@ -122,22 +123,27 @@ def _score_csv(args: argparse.Namespace) -> int:
 
     try:
         model_dir = resolve_model_dir(args.model)
-        header, rows = _read_column(args.csv, args.text_column)
         featurizer = Featurizer(FeatureConfig.load(model_dir / FEATURES_FILE))
     except (ValueError, FileNotFoundError, OSError) as exc:
         return _fail(str(exc))
-    col = header.index(args.text_column)
-    texts = [r[col] for r in rows]
-    n = len(texts)
-    print(f"read {n:,} rows from {args.csv.name} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-
-    read_s = time.perf_counter() - started
-    # workers start and get the column now, before torch is imported
+    # the workers start up on the other core while this process reads the file
     with FeaturizePool(featurizer, workers=args.workers) as pool:
-        chunks = pool.encode(texts)
+        try:
+            header, rows = _read_column(args.csv, args.text_column)
+        except (ValueError, OSError) as exc:
+            return _fail(str(exc))
+        col = header.index(args.text_column)
+        texts = [r[col] for r in rows]
+        n = len(texts)
+        read_s = time.perf_counter() - started
+        print(f"read {n:,} rows from {args.csv.name} in {read_s:.1f}s", file=sys.stderr)
+        chunks = pool.encode(texts)  # before torch is imported, so both cores work from here on
         from core.predictor import Predictor
 
         predictor = Predictor.load(model_dir)  # imports torch while the workers featurise
+        # torch leaves a million objects behind; frozen, they are no longer walked by every full
+        # garbage collection of the scoring loop nor freed one by one at exit (about 0.4 s)
+        gc.freeze()
         version = predictor.version
         sink = _jsonl_sink if args.out.suffix.lower() == ".jsonl" else _csv_sink
         scored = 0
@@ -148,10 +154,10 @@ def _score_csv(args: argparse.Namespace) -> int:
                 probs = np.full((chunk.stop - chunk.start, 3), np.nan)
                 if len(chunk.rows):  # NaN rows: nothing the model knows, unscorable rather than a guess
                     probs[chunk.rows - chunk.start] = predictor.proba_from_encoded(chunk.ids, chunk.offsets)
+                no_words = np.isnan(probs[:, 0]).tolist()
                 reasons = [
-                    unscorable_reason(texts[chunk.start + i])
-                    or ("no words to score" if np.isnan(probs[i, 0]) else None)
-                    for i in range(chunk.stop - chunk.start)
+                    unscorable_reason(text) or ("no words to score" if empty else None)
+                    for text, empty in zip(texts[chunk.start : chunk.stop], no_words, strict=True)
                 ]
                 scored += sum(r is None for r in reasons)
                 write(rows[chunk.start : chunk.stop], probs, reasons)
@@ -192,21 +198,23 @@ def _jsonl_sink(fh: Any, header: list[str], version: str, labels: tuple[str, ...
         return json.dumps(_jsonable(value), ensure_ascii=False)
 
     def write(rows: list[list[Any]], probs: np.ndarray, reasons: list[str | None]) -> None:
+        # column by column: one pass per column instead of a generator per row (about 30 % faster)
+        columns = [[f"{key}:{cell(v)}," for v in column] for key, column in zip(keys, zip(*rows), strict=True)]
+        heads = ["".join(parts) for parts in zip(*columns)] if columns else [""] * len(rows)
+        best = probs.argmax(axis=1).tolist()  # NaN rows are unscorable and never read
         lines = []
-        for row, p, reason in zip(rows, probs.tolist(), reasons, strict=True):
-            cells = ",".join(f"{k}:{cell(v)}" for k, v in zip(keys, row, strict=True))
+        for head, (neg, neu, pos), k, reason in zip(heads, probs.tolist(), best, reasons, strict=True):
             if reason is None:
-                best = max(range(3), key=p.__getitem__)
                 tail = (
-                    f'"label":"{labels[best]}","scores":{{"negative":{p[0]:.6f},"neutral":{p[1]:.6f},'
-                    f'"positive":{p[2]:.6f}}},"confidence":{p[best]:.6f},"model_version":{ver}'
+                    f'"label":"{labels[k]}","scores":{{"negative":{neg:.6f},"neutral":{neu:.6f},'
+                    f'"positive":{pos:.6f}}},"confidence":{(neg, neu, pos)[k]:.6f},"model_version":{ver}'
                 )
             else:
                 tail = (
                     f'"label":"unscorable","scores":null,"confidence":null,"model_version":{ver},'
                     f'"reason":"{reason}"'
                 )
-            lines.append("{" + cells + ("," if cells else "") + tail + "}\n")
+            lines.append("{" + head + tail + "}\n")
         fh.write("".join(lines))
 
     return write

@@ -107,3 +107,24 @@ def test_featurising_workers_give_the_same_file_as_one_process(tmp_path: Path) -
         outputs.append(out.read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1]
     assert len(outputs[0].splitlines()) == 6000
+
+
+def test_csv_rows_carry_the_same_scores_as_text_mode(tmp_path: Path) -> None:
+    texts = ["The battery died after two days, not worth it", "Love it!", "It arrived."]
+    src = tmp_path / "reviews.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["stars", "review", "note"])
+        for i, text in enumerate(texts):
+            writer.writerow([i + 1, text, "" if i else 'said "hi"'])
+    out = tmp_path / "out.jsonl"
+    assert run_cli("--csv", str(src), "--text-column", "review", "--out", str(out)).returncode == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    expected = [json.loads(line) for line in run_cli(*texts).stdout.splitlines()]
+    assert [r["review"] for r in rows] == texts
+    assert [r["note"] for r in rows] == ['said "hi"', "", ""]
+    for row, want in zip(rows, expected, strict=True):
+        assert row["label"] == want["label"]
+        assert row["scores"] == {k: round(v, 6) for k, v in want["scores"].items()}
+        assert row["confidence"] == round(want["confidence"], 6) == max(row["scores"].values())
+        assert row["model_version"] == want["model_version"]
