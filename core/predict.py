@@ -198,9 +198,12 @@ def _jsonl_sink(fh: Any, header: list[str], version: str, labels: tuple[str, ...
         return json.dumps(_jsonable(value), ensure_ascii=False)
 
     def write(rows: list[list[Any]], probs: np.ndarray, reasons: list[str | None]) -> None:
+        if not rows:
+            return
         # column by column: one pass per column instead of a generator per row (about 30 % faster)
-        columns = [[f"{key}:{cell(v)}," for v in column] for key, column in zip(keys, zip(*rows), strict=True)]
-        heads = ["".join(parts) for parts in zip(*columns)] if columns else [""] * len(rows)
+        by_column = zip(*rows, strict=True)
+        columns = [[f"{key}:{cell(v)}," for v in column] for key, column in zip(keys, by_column, strict=True)]
+        heads = ["".join(parts) for parts in zip(*columns, strict=True)] if columns else [""] * len(rows)
         best = probs.argmax(axis=1).tolist()  # NaN rows are unscorable and never read
         lines = []
         for head, (neg, neu, pos), k, reason in zip(heads, probs.tolist(), best, reasons, strict=True):

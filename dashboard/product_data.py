@@ -63,6 +63,13 @@ def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return frame if mask.all() else frame.loc[mask]
 
 
+def picked_labels(picked: list[str] | None) -> tuple[str, ...]:
+    """The label filter for the labels picked in the pills: in canonical order (the pills return
+    click order, and the caches key on this tuple), every label when none is picked.
+    """
+    return tuple(label for label in charts.LABELS if label in picked) if picked else charts.LABELS
+
+
 def filtered_reviews(
     _engine: object, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
 ) -> pd.DataFrame:

@@ -179,3 +179,11 @@ def test_the_product_pages_own_rating_is_shown_beside_the_reviews(seeded) -> Non
     at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1", "Toaster T2"]})
     shown = [c for c in texts(at.caption) if c.startswith("On the product page")]
     assert shown == ["On the product page: 4.4 ★ from 1,234 ratings"]  # 8.6 of 0-10 is 4.44 stars
+
+
+def test_picked_labels_are_in_one_order_whatever_the_click_order() -> None:
+    from dashboard.product_data import picked_labels
+
+    assert picked_labels(["positive", "negative"]) == picked_labels(["negative", "positive"])
+    assert picked_labels(["positive", "negative"]) == ("negative", "positive")
+    assert picked_labels([]) == picked_labels(None) == ("negative", "neutral", "positive")
