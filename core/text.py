@@ -159,7 +159,7 @@ def raw_tokens(text: str) -> list[str]:
     # Python's `re` is several times faster on explicit ASCII classes than on Unicode ones; on ASCII
     # text the two pattern sets match exactly the same spans (a property test checks this).
     ascii_only = text.isascii()
-    if _ANY_DIGIT_RE.search(text):
+    if _has_ascii_digit(text) if ascii_only else _ANY_DIGIT_RE.search(text):
         text = (_ASCII_NUMBER_RE if ascii_only else _NUMBER_RE).sub(f" {NUMBER_TOKEN} ", text)
     if _ANY_TRIPLE_RE.search(text):
         text = (_ASCII_ELONGATION_RE if ascii_only else _ELONGATION_RE).sub(_squash, text)
@@ -168,6 +168,14 @@ def raw_tokens(text: str) -> list[str]:
     if "\u2019" in text:
         text = text.replace("\u2019", "'")
     return _TOKEN_RE.findall(text)
+
+
+def _has_ascii_digit(text: str) -> bool:
+    # ten substring scans, spelled out, are ~10x faster than one regex search (and 3x faster than any())
+    return (
+        "0" in text or "1" in text or "2" in text or "3" in text or "4" in text
+        or "5" in text or "6" in text or "7" in text or "8" in text or "9" in text
+    )  # fmt: skip
 
 
 def expand_token(token: str, stopwords: frozenset[str] = frozenset()) -> tuple[str, ...]:
