@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from core.queries import LABELS, period_start
-from core.text import stopword_set, tokenize
+from core.text import KEEP_WORDS, stopword_set, tokenize
 
 WINDOWS = {"D": 7, "W": 4, "M": 3}  # default rolling window per frequency: a week, a month, a quarter
 PLACEHOLDER_PREFIX = "xx"  # core.text maps URLs, numbers, @users, emoticons to xx... tokens
@@ -281,9 +281,16 @@ def _is_term(token: str) -> bool:
 
 
 def _terms(text: str, stopwords: frozenset[str]) -> set[str]:
-    """Distinct words and two-word phrases of a review (stopwords, placeholders and ! ? left out)."""
+    """Distinct words and two-word phrases of a review (stopwords, placeholders and ! ? left out).
+
+    The negation, contrast and intensity words the model keeps ("not", "but", "all") count only
+    inside a phrase with a content word ("not work", "leaks all"): alone, or two of them together
+    ("all over"), they tell an analyst nothing about the product.
+    """
     tokens = [token for token in tokenize(text, stopwords) if _is_term(token)]
-    return set(tokens) | {f"{a} {b}" for a, b in pairwise(tokens)}
+    words = {token for token in tokens if token not in KEEP_WORDS}
+    phrases = {f"{a} {b}" for a, b in pairwise(tokens) if a not in KEEP_WORDS or b not in KEEP_WORDS}
+    return words | phrases
 
 
 def _term_counts(texts: Iterable[str], stopwords: frozenset[str]) -> Counter[str]:

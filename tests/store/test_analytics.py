@@ -252,9 +252,10 @@ def test_drivers_log_odds_with_informative_prior() -> None:
     assert set(pos["term"].iloc[:2]) == {"love", "great"} and (pos["z"] < 0).all() and (neg["z"] > 0).all()
     died = neg.set_index("term").loc["died"]
     assert (died["negative_reviews"], died["positive_reviews"]) == (3, 0)
-    # the z-score of "died" by hand (Monroe et al.): negative reviews hold 24 term occurrences
-    # (words and two-word phrases, once per review), positive ones 20; the prior is the pooled counts
-    n_neg, n_pos, alpha0 = 24, 20, 44
+    # the z-score of "died" by hand (Monroe et al.): negative reviews hold 22 term occurrences
+    # (words and two-word phrases, once per review; "again" and "but" only inside phrases), positive
+    # ones 20; the prior is the pooled counts
+    n_neg, n_pos, alpha0 = 22, 20, 42
     y_i, y_j, a = 3, 0, 3
     delta = math.log((y_i + a) / (n_neg + alpha0 - y_i - a)) - math.log(
         (y_j + a) / (n_pos + alpha0 - y_j - a)
@@ -264,6 +265,19 @@ def test_drivers_log_odds_with_informative_prior() -> None:
     table = drivers(data, top=1000, min_count=1)
     assert table["negative_reviews"].sum() <= n_neg and len(table) <= 30
     assert "the" not in set(table["term"]) and "," not in set(table["term"])  # stopwords, punctuation
+    # kept words (negation, contrast, intensity) only inside a phrase with a content word
+    assert {"but", "again"}.isdisjoint(table["term"]) and {"fine but", "died again"} <= set(table["term"])
+
+
+def test_drivers_skip_phrases_of_function_words_alone() -> None:
+    negative = ["It leaks all over the counter", "leaks all over again", "water all over, not good"] * 2
+    positive = ["Great kettle, fast boil", "great value, fast", "fast and great"] * 2
+    data = frame(
+        [row("A", "negative", text=t) for t in negative] + [row("A", "positive", text=t) for t in positive]
+    )
+    terms = set(drivers(data, top=1000, min_count=1)["term"])
+    assert {"leaks all", "not good", "leaks", "great"} <= terms
+    assert {"all", "over", "all over", "not", "over again"}.isdisjoint(terms)
 
 
 def test_drivers_empty_or_one_sided() -> None:
