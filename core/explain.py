@@ -5,16 +5,24 @@ measure how much the polarity `P(positive) - P(negative)` dropped. A positive we
 text toward positive, a negative weight toward negative. Occlusion (rather than gradients) works on
 the exported model as is, also sees bigrams and negation scope ("not" in "not good" gets the credit
 for the flip), and costs one batched model call: the original plus one variant per word.
+
+Small weights are not to be read: the bag model averages its word vectors, so deleting a word also
+re-weights all the others, and in a text that is already 99 % sure a strongly positive word can come
+out a hair "negative" (removing it lets the even stronger words weigh more). :func:`notable` keeps the
+words whose effect is at least :data:`NOTABLE_SHARE` of the strongest word's; the dashboard colours
+and lists only those.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.predictor import Predictor, unscorable_reason
 
 MAX_WORDS = 300  # longer texts: only the first 300 words are explained (one batch of 301 variants)
+NOTABLE_SHARE = 0.15  # a word counts when its effect is at least this share of the strongest word's
 
 # Same word shapes the tokeniser keeps: words with inner apostrophes, ! and ?, emoji.
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*|[!?]+|[\u2600-\u27bf\U0001f300-\U0001faff]")
@@ -49,3 +57,16 @@ def explain(predictor: Predictor, text: str, max_words: int = MAX_WORDS) -> list
         weight = 0.0 if without != without else float(base - without)  # NaN: nothing left to score
         out.append(TokenContribution(text[start:end], start, end, round(weight, 6)))
     return out
+
+
+def notable(
+    contributions: Sequence[TokenContribution], share: float = NOTABLE_SHARE, limit: int | None = None
+) -> list[TokenContribution]:
+    """The contributions worth showing, strongest first: at least `share` of the largest absolute
+    weight (and not zero); at most `limit` of them.
+    """
+    scale = max((abs(c.weight) for c in contributions), default=0.0)
+    if scale <= 0:
+        return []
+    kept = sorted((c for c in contributions if abs(c.weight) >= share * scale), key=lambda c: -abs(c.weight))
+    return kept[:limit]

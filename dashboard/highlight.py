@@ -11,8 +11,10 @@ left is ours: `:red-background[...]`-style colour directives around escaped word
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from core.explain import NOTABLE_SHARE
 
 _ASCII_PUNCT_RE = re.compile(r"([!-/:-@\[-`{-~])")
 _SPACE_RE = re.compile(r"\s+")
@@ -37,9 +39,11 @@ def escape_markdown(text: str) -> str:
 
 
 def _directive(weight: float, scale: float) -> str | None:
-    """The colour directive for a weight relative to the strongest one in the text, or None."""
+    """The colour directive for a weight relative to the strongest one in the text, or None for
+    words below `core.explain.NOTABLE_SHARE` (the ones :func:`core.explain.notable` leaves out).
+    """
     strength = abs(weight) / scale if scale > 0 else 0.0
-    if strength < 0.15:
+    if strength < NOTABLE_SHARE:
         return None
     colour = "green" if weight > 0 else "red"
     return f"{colour}-background" if strength >= 0.5 else colour
@@ -63,8 +67,3 @@ def highlight_markdown(text: str, spans: Iterable[Span]) -> str:
         cursor = span.end
     parts.append(escape_markdown(text[cursor:]))
     return "".join(parts)
-
-
-def top_contributions(spans: Sequence[tuple[str, float]], n: int = 8) -> list[tuple[str, float]]:
-    """The `n` (token, weight) pairs with the largest absolute weight, strongest first."""
-    return sorted(spans, key=lambda tw: abs(tw[1]), reverse=True)[:n]

@@ -189,10 +189,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "analyze.why": {"en": "Why", "es": "Por qué"},
     "analyze.why_help": {
         "en": ":green-background[green] words pushed toward positive, :red-background[red] toward negative; "
-        "stronger colour, stronger push.",
+        "stronger colour, stronger push. Words with little effect stay plain and are not listed.",
         "es": "Las palabras en :green-background[verde] empujan hacia positivo y en :red-background[rojo] "
-        "hacia "
-        "negativo; más color, más peso.",
+        "hacia negativo; más color, más peso. Las palabras con poco efecto quedan sin color y no se "
+        "listan.",
     },
     "analyze.no_explanation": {
         "en": "Explanations are shown for the first {n} texts.",

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.explain import TokenContribution, notable
 from dashboard import charts, state
 from dashboard.columns import as_pills, label_pill, probability_columns
 from dashboard.highlight import Span, escape_markdown, highlight_markdown
@@ -140,16 +141,16 @@ def detail(result: dict[str, Any], index: int) -> None:
     st.markdown(f"**{t('analyze.why')}** · {t('analyze.why_help')}")
     # Escaped Markdown: the review renders as literal text; only our colour directives apply.
     st.markdown(highlight_markdown(result["text"], [Span(s["start"], s["end"], s["weight"]) for s in spans]))
-    # words the model ignores (stopwords, unknown words) have no effect: leave them out of the table
-    strongest = sorted((s for s in spans if abs(s["weight"]) >= 1e-4), key=lambda s: -abs(s["weight"]))[:8]
+    # the coloured words, strongest first; ignored words (stopwords, unknown) and small effects left out
+    strongest = notable([TokenContribution(**s) for s in spans], limit=8)
     if not strongest:
         st.caption(t("analyze.no_effect"))
         return
     table = pd.DataFrame(
         {
-            "token": [s["token"] for s in strongest],
-            "direction": [label_name("positive" if s["weight"] > 0 else "negative", lang) for s in strongest],
-            "weight": [s["weight"] for s in strongest],
+            "token": [c.token for c in strongest],
+            "direction": [label_name("positive" if c.weight > 0 else "negative", lang) for c in strongest],
+            "weight": [c.weight for c in strongest],
         }
     )
     st.dataframe(

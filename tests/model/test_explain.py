@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.explain import explain
+from core.explain import TokenContribution, explain, notable
 from core.predictor import Predictor
 
 
@@ -22,3 +22,21 @@ def test_positive_word_gets_positive_weight(predictor: Predictor) -> None:
 
 def test_unscorable_text_has_no_contributions(predictor: Predictor) -> None:
     assert explain(predictor, "   ") == []
+
+
+def test_notable_keeps_words_near_the_strongest_strongest_first() -> None:
+    words = [("died", -0.9), ("great", 0.002), ("not", -1.8), ("worth", 1.2), ("the", 0.0), ("days", 0.26)]
+    contributions = [TokenContribution(w, i, i + 1, weight) for i, (w, weight) in enumerate(words)]
+    assert [c.token for c in notable(contributions)] == ["not", "worth", "died"]  # 0.26 < 0.15 * 1.8
+    assert [c.token for c in notable(contributions, share=0.1, limit=2)] == ["not", "worth"]
+    assert notable([TokenContribution("the", 0, 3, 0.0)]) == [] and notable([]) == []
+
+
+def test_saturated_text_lists_its_sentiment_words_only(predictor: Predictor) -> None:
+    # 99 % positive: deleting one word barely moves it, and averaging gives tiny effects either sign
+    text = "I love it, works perfectly and looks great"
+    everything = explain(predictor, text)
+    shown = notable(everything)
+    assert shown and shown[0].weight > 0 and sum(c.weight for c in shown) > 0
+    assert len(shown) < sum(c.weight != 0 for c in everything)  # the noise is left out
+    assert {"I", "it", "and"}.isdisjoint(c.token for c in shown)  # stopwords have no effect at all
