@@ -3,12 +3,12 @@
 Featurising (:meth:`core.features.Featurizer.encode`, pure Python tokenising) is most of the cost of
 scoring a large upload; the bag model itself takes milliseconds. A :class:`FeaturizePool` splits
 texts into chunks, featurises them in worker processes and yields the results in input order, so
-the caller scores each chunk (:meth:`core.predictor.Predictor.score_encoded`) as it arrives::
+the caller scores each chunk (:meth:`core.predictor.Predictor.proba_from_encoded`) as it arrives::
 
     with FeaturizePool(predictor.featurizer) as pool:  # workers start now (a quarter of a second)
         ...                                            # do something else meanwhile
         for chunk in pool.encode(texts):               # the first chunks are sent at once
-            probs = predictor.score_encoded(chunk.ids, chunk.offsets)  # one row per chunk.rows
+            probs = predictor.proba_from_encoded(chunk.ids, chunk.offsets)  # a row per chunk.rows
 
 Design:
 

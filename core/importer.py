@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 
 SCORE_CHUNK = 8192  # rows per scoring chunk: one featurising task, progress tick and log line each
-SCORE_BATCH = 512  # texts per model call, as in Predictor.predict_proba
 WRITE_CHUNK = 10_000  # rows per INSERT batch inside the import transaction
 LOOKUP_CHUNK = 5_000  # hashes per IN (...) lookup; far below SQLite's 32,766 bound parameters
 _RUN_FIELDS = frozenset(
@@ -388,7 +387,7 @@ def _score(
     chunks = pool.encode(texts, chunk_size=SCORE_CHUNK)
     tick = time.perf_counter()
     for chunk in chunks:
-        probs[chunk.rows] = predictor.proba_from_encoded(chunk.ids, chunk.offsets, SCORE_BATCH)
+        probs[chunk.rows] = predictor.proba_from_encoded(chunk.ids, chunk.offsets)
         log_event(
             "scoring",
             import_id=import_id,

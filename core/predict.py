@@ -154,10 +154,12 @@ def _score_csv(args: argparse.Namespace) -> int:
                 probs = np.full((chunk.stop - chunk.start, 3), np.nan)
                 if len(chunk.rows):  # NaN rows: nothing the model knows, unscorable rather than a guess
                     probs[chunk.rows - chunk.start] = predictor.proba_from_encoded(chunk.ids, chunk.offsets)
-                no_words = np.isnan(probs[:, 0]).tolist()
+                # a NaN row is an input the pool left out (unscorable_reason says why) or a text
+                # without a single word the model knows
+                missing = np.isnan(probs[:, 0]).tolist()
                 reasons = [
-                    unscorable_reason(text) or ("no words to score" if empty else None)
-                    for text, empty in zip(texts[chunk.start : chunk.stop], no_words, strict=True)
+                    (unscorable_reason(text) or "no words to score") if empty else None
+                    for text, empty in zip(texts[chunk.start : chunk.stop], missing, strict=True)
                 ]
                 scored += sum(r is None for r in reasons)
                 write(rows[chunk.start : chunk.stop], probs, reasons)

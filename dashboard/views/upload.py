@@ -51,6 +51,11 @@ def parse(data: bytes, filename: str) -> ParsedTable:
     return read_table(data, filename)
 
 
+def mapping_columns(mapping: ColumnMapping) -> tuple[str | None, ...]:
+    """`mapping` as the column of each role, in ROLES order: the hashable form :func:`prepared` keys on."""
+    return tuple(getattr(mapping, role) for role in ROLES)
+
+
 @st.cache_resource(max_entries=2, show_spinner=False, ttl=600)
 def prepared(
     _table: ParsedTable, signature: str, columns: tuple[str | None, ...], product: str, dayfirst: bool
@@ -73,7 +78,7 @@ def prepare_ahead(
     if st.session_state.get(Keys.UPLOAD_PREPARED_AHEAD) == signature:
         return
     st.session_state[Keys.UPLOAD_PREPARED_AHEAD] = signature
-    columns = tuple(getattr(mapping, role) for role in ROLES)
+    columns = mapping_columns(mapping)
 
     def run() -> None:
         with contextlib.suppress(Exception):  # Import prepares again and reports the error
@@ -130,8 +135,7 @@ def run_import(
         return
     bar = st.progress(0.0, text=t("upload.preparing"))
     try:
-        columns = tuple(getattr(mapping, role) for role in ROLES)
-        rows = prepared(table, signature, columns, product, dayfirst)
+        rows = prepared(table, signature, mapping_columns(mapping), product, dayfirst)
 
         def progress(done: int, total: int) -> None:
             bar.progress(min(1.0, done / max(total, 1)), text=t("upload.progress", done=done, total=total))

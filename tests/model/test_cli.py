@@ -36,13 +36,14 @@ def test_texts_print_one_json_object_each() -> None:
 
 def test_csv_to_jsonl_and_csv(tmp_path: Path) -> None:
     src = tmp_path / "reviews.csv"
-    src.write_text("id;review\n1;great phone\n2;awful, it broke\n3;\n", encoding="latin-1")
+    src.write_text("id;review\n1;great phone\n2;awful, it broke\n3;\n4;...\n", encoding="latin-1")
     out = tmp_path / "out.jsonl"
     proc = run_cli("--csv", str(src), "--text-column", "review", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in rows] == ["1", "2", "3"]
+    assert [r["id"] for r in rows] == ["1", "2", "3", "4"]
     assert rows[2]["label"] == "unscorable" and rows[2]["reason"] == "empty text"
+    assert rows[3]["label"] == "unscorable" and rows[3]["reason"] == "no words to score"
     assert rows[1]["label"] == "negative"
     out_csv = tmp_path / "out.csv"
     assert run_cli("--csv", str(src), "--text-column", "review", "--out", str(out_csv)).returncode == 0
