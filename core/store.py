@@ -444,11 +444,11 @@ def optimize(engine: Engine) -> None:
 
 
 def count_rows(engine: Engine) -> dict[str, int]:
-    """Row counts of the data tables: products, reviews, predictions, imports."""
+    """Row counts of the data tables: products, reviews, predictions, imports, site ratings."""
     with engine.connect() as conn:
         return {
             table.__tablename__: conn.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in (Product, Review, PredictionRow, ImportRun)
+            for table in (Product, Review, PredictionRow, ImportRun, SiteRating)
         }
 
 

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from core.features import FeatureConfig
-from core.predictor import load_scorer
+from core.predictor import FEATURES_FILE, MODEL_FILE, load_scorer
 from core.registry import MODEL_FILES, read_card
 from models.adapt_data import AdaptError
 from models.model import BagConfig, BagModel
@@ -55,13 +55,13 @@ def load_base(model_dir: Path) -> BaseModel:
     missing = [name for name in MODEL_FILES if not (model_dir / name).is_file()]
     if missing:
         raise AdaptError(f"{model_dir} is not a model directory: {', '.join(missing)} missing")
-    scripted = load_scorer(model_dir / "sentiment.pt")
-    features = FeatureConfig.load(model_dir / "features.json")
+    scripted = load_scorer(model_dir / MODEL_FILE)
+    features = FeatureConfig.load(model_dir / FEATURES_FILE)
     card = read_card(model_dir)
     state = {k.removeprefix("model."): v for k, v in scripted.state_dict().items() if k.startswith("model.")}
     needed = ("embedding.weight", "valence", "head.weight", "head.bias")
     if any(key not in state for key in needed):
-        raise AdaptError(f"{model_dir / 'sentiment.pt'} is not a bag model; only bag models can be adapted")
+        raise AdaptError(f"{model_dir / MODEL_FILE} is not a bag model; only bag models can be adapted")
     rows, dim = state["embedding.weight"].shape
     if rows != features.n_features:
         raise AdaptError(f"{model_dir}: the model has {rows} feature rows but features.json describes "

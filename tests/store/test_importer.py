@@ -104,7 +104,13 @@ def test_import_counts_and_reimport(engine: Engine, predictor: Any) -> None:
     assert summary.products == ["Kettle", "Toaster"]
     assert summary.model_version == predictor.version
     assert "stored 7 new reviews" in summary.line() and "empty text: 2" in summary.line()
-    assert count_rows(engine) == {"products": 2, "reviews": 7, "predictions": 7, "imports": 1}
+    assert count_rows(engine) == {
+        "products": 2,
+        "reviews": 7,
+        "predictions": 7,
+        "imports": 1,
+        "site_ratings": 0,
+    }
 
     frame = reviews_frame(engine)
     assert frame["label"].isin(["negative", "neutral", "positive"]).all()
@@ -316,7 +322,13 @@ def test_two_imports_at_once(engine: Engine, predictor: Any, small_batches: None
     assert all(s.rows_read == 60 for s in summaries)
     assert sum(s.stored for s in summaries) == 90  # the shared 30 stored once, by whichever came first
     assert sum(s.duplicates for s in summaries) == 30
-    assert count_rows(engine) == {"products": 3, "reviews": 90, "predictions": 90, "imports": 2}
+    assert count_rows(engine) == {
+        "products": 3,
+        "reviews": 90,
+        "predictions": 90,
+        "imports": 2,
+        "site_ratings": 0,
+    }
     with engine.connect() as conn:
         per_review = conn.execute(
             select(func.count()).select_from(PredictionRow).group_by(PredictionRow.review_id)
@@ -384,13 +396,25 @@ def test_delete_import_and_product(engine: Engine, predictor: Any) -> None:
     assert second.stored == 31
     rescore(engine, [], RenamedPredictor(predictor, "v2"))
     assert delete_import(engine, second.import_id) == 31
-    assert count_rows(engine) == {"products": 1, "reviews": 30, "predictions": 60, "imports": 1}
+    assert count_rows(engine) == {
+        "products": 1,
+        "reviews": 30,
+        "predictions": 60,
+        "imports": 1,
+        "site_ratings": 0,
+    }
     assert list(product_summary(engine)["product"]) == ["Blender"]  # Kettle had no reviews left
     assert_rollup_consistent(engine)
     with pytest.raises(LookupError):
         delete_import(engine, second.import_id)
     assert delete_product(engine, "Blender") == 30
-    assert count_rows(engine) == {"products": 0, "reviews": 0, "predictions": 0, "imports": 1}
+    assert count_rows(engine) == {
+        "products": 0,
+        "reviews": 0,
+        "predictions": 0,
+        "imports": 1,
+        "site_ratings": 0,
+    }
     assert list_imports(engine)["import_id"].tolist() == [first.import_id]  # history stays
     assert_rollup_consistent(engine)
     with pytest.raises(LookupError, match="Blender"):
