@@ -7,8 +7,10 @@ Text mode prints one JSON object per line:
 CSV mode reads any common encoding and delimiter (`core.ingest.read_table`), scores one column and
 writes OUT as `.jsonl` (one object per row: the input columns plus label, scores, confidence,
 model_version) or `.csv` (input columns plus label, negative, neutral, positive, confidence,
-model_version). Progress goes to stderr. A missing column or unreadable file exits with status 2
-and a one-line reason.
+model_version). Progress goes to stderr. A missing column, an unreadable file or an output path
+that cannot be written (missing folder, the input file itself) exits with status 2 and a one-line
+reason. OUT is written to a hidden `.OUT.<pid>.part` file next to it and renamed over OUT only when
+every row is written, so an interrupted run leaves no half-written OUT and an older OUT stays intact.
 
 Speed: importing torch takes about two seconds, so CSV mode first starts the featurising worker
 processes (:class:`core.featurize_pool.FeaturizePool`, numpy only) and hands them the column, then
@@ -23,9 +25,11 @@ import argparse
 import csv
 import gc
 import json
+import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +94,8 @@ def _read_column(path: Path, column: str) -> tuple[list[str], list[list[Any]]]:
         from core.ingest import IngestError, read_table
     except ImportError:  # ingestion module not available: plain UTF-8 CSV
         return _read_plain_csv(path, column)
+    if path.is_dir():
+        raise ValueError(f"cannot read {path}: it is a folder, not a file")
     if not path.is_file():
         raise ValueError(f"cannot read {path}: no such file")
     try:
@@ -115,11 +121,37 @@ def _read_plain_csv(path: Path, column: str) -> tuple[list[str], list[list[Any]]
     return header, rows
 
 
+def _output_problem(source: Path, out: Path) -> str | None:
+    """Why `out` cannot take the results, checked before any work; None if it can."""
+    if out.is_dir():
+        return f"cannot write {out}: it is a folder; give a file name ending in .jsonl or .csv"
+    if not out.parent.is_dir():
+        return f"cannot write {out}: the folder {out.parent} does not exist"
+    if out.exists() and source.exists() and out.resolve() == source.resolve():
+        return f"cannot write {out}: it is the input file; choose another --out so the input is kept"
+    return None
+
+
+@contextmanager
+def _replace_when_done(out: Path) -> Iterator[Any]:
+    """A text file that becomes `out` only if the block finishes; otherwise it is removed."""
+    part = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        with part.open("x", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
+
+
 def _score_csv(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    problem = _output_problem(args.csv, args.out)
+    if problem:
+        return _fail(problem)
     from core.features import FeatureConfig, Featurizer
     from core.featurize_pool import FeaturizePool
-    from core.predictor import FEATURES_FILE, LABELS, resolve_model_dir, unscorable_reason
+    from core.predictor import FEATURES_FILE, LABELS, resolve_model_dir
 
     try:
         model_dir = resolve_model_dir(args.model)
@@ -146,23 +178,11 @@ def _score_csv(args: argparse.Namespace) -> int:
         gc.freeze()
         version = predictor.version
         sink = _jsonl_sink if args.out.suffix.lower() == ".jsonl" else _csv_sink
-        scored = 0
-        with args.out.open("w", encoding="utf-8", newline="") as fh:
-            write = sink(fh, header, version, LABELS)
-            # each chunk is written as soon as it is scored, while the workers featurise the next ones
-            for chunk in _progress(chunks, n):
-                probs = np.full((chunk.stop - chunk.start, 3), np.nan)
-                if len(chunk.rows):  # NaN rows: nothing the model knows, unscorable rather than a guess
-                    probs[chunk.rows - chunk.start] = predictor.proba_from_encoded(chunk.ids, chunk.offsets)
-                # a NaN row is an input the pool left out (unscorable_reason says why) or a text
-                # without a single word the model knows
-                missing = np.isnan(probs[:, 0]).tolist()
-                reasons = [
-                    (unscorable_reason(text) or "no words to score") if empty else None
-                    for text, empty in zip(texts[chunk.start : chunk.stop], missing, strict=True)
-                ]
-                scored += sum(r is None for r in reasons)
-                write(rows[chunk.start : chunk.stop], probs, reasons)
+        try:
+            with _replace_when_done(args.out) as fh:
+                scored = _score_chunks(chunks, texts, rows, predictor, sink(fh, header, version, LABELS))
+        except OSError as exc:  # disk full, no permission: the partial file is already removed
+            return _fail(f"cannot write {args.out}: {exc.strerror or exc}")
     _warn_if_foreign(texts[:5000], featurizer.config.language)
     seconds = time.perf_counter() - started
     from core.logs import log_event
@@ -179,6 +199,29 @@ def _score_csv(args: argparse.Namespace) -> int:
         out=str(args.out),
     )
     return 0
+
+
+def _score_chunks(
+    chunks: Iterable[Any], texts: list[Any], rows: list[list[Any]], predictor: Any, write: Any
+) -> int:
+    """Score each chunk as the workers hand it over and write it at once; returns the rows scored."""
+    from core.predictor import unscorable_reason
+
+    scored = 0
+    for chunk in _progress(chunks, len(texts)):
+        probs = np.full((chunk.stop - chunk.start, 3), np.nan)
+        if len(chunk.rows):  # NaN rows: nothing the model knows, unscorable rather than a guess
+            probs[chunk.rows - chunk.start] = predictor.proba_from_encoded(chunk.ids, chunk.offsets)
+        # a NaN row is an input the pool left out (unscorable_reason says why) or a text without a
+        # single word the model knows
+        missing = np.isnan(probs[:, 0]).tolist()
+        reasons = [
+            (unscorable_reason(text) or "no words to score") if empty else None
+            for text, empty in zip(texts[chunk.start : chunk.stop], missing, strict=True)
+        ]
+        scored += sum(r is None for r in reasons)
+        write(rows[chunk.start : chunk.stop], probs, reasons)
+    return scored
 
 
 def _progress(chunks: Iterable[Any], n: int) -> Iterator[Any]:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core.settings import REPO_ROOT
 
 
@@ -75,6 +77,45 @@ def test_unreadable_file_exits_non_zero(tmp_path: Path) -> None:
     )
     assert proc.returncode != 0
     assert proc.stderr.strip()
+
+
+def test_unwritable_output_is_refused_before_any_work(tmp_path: Path) -> None:
+    src = tmp_path / "reviews.csv"
+    original = "id,review\n1,great phone\n"
+    src.write_text(original, encoding="utf-8")
+    cases = {
+        str(tmp_path / "no_such_folder" / "o.csv"): "does not exist",
+        str(src): "it is the input file",
+        str(tmp_path / "." / "reviews.csv"): "it is the input file",  # same file, other spelling
+    }
+    (tmp_path / "folder.csv").mkdir()
+    cases[str(tmp_path / "folder.csv")] = "it is a folder"
+    for out, reason in cases.items():
+        proc = run_cli("--csv", str(src), "--text-column", "review", "--out", out)
+        assert proc.returncode == 2, (out, proc.stderr)
+        assert reason in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert src.read_text(encoding="utf-8") == original
+
+
+def test_a_folder_given_as_input_is_named_as_such(tmp_path: Path) -> None:
+    proc = run_cli("--csv", str(tmp_path), "--text-column", "review", "--out", str(tmp_path / "o.csv"))
+    assert proc.returncode == 2 and "is a folder, not a file" in proc.stderr
+
+
+def test_output_appears_only_when_complete(tmp_path: Path) -> None:
+    from core.predict import _replace_when_done
+
+    out = tmp_path / "scores.csv"
+    out.write_text("an earlier run\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt), _replace_when_done(out) as fh:
+        fh.write("half a row")
+        raise KeyboardInterrupt  # the analyst pressed Ctrl+C mid-way
+    assert out.read_text(encoding="utf-8") == "an earlier run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]  # no .part file left behind
+    with _replace_when_done(out) as fh:
+        fh.write("label\n")
+    assert out.read_text(encoding="utf-8") == "label\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
 
 
 def test_csv_output_defuses_spreadsheet_formulas(tmp_path: Path) -> None:
