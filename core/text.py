@@ -95,10 +95,13 @@ _ANY_DIGIT_RE = re.compile(r"\d")
 _ASCII_NUMBER_RE = re.compile(r"(?<![a-z])\d+(?:[.,:/]\d+)*")
 _ASCII_ELONGATION_RE = re.compile(r"([a-z0-9_!?.])\1\1+")
 _ASCII_TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)*|[!?]")
+_EMOJI_CLASS = "[\u2600-\u27bf\U0001f300-\U0001faff]"  # emoji and dingbats
+_EMOJI_RE = re.compile(_EMOJI_CLASS)
+_SKIN_TONES = frozenset("\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")  # modifiers, no sentiment
 _TOKEN_RE = re.compile(
     r"[^\W\d_]+(?:'[^\W\d_]+)*"  # words, with inner apostrophes (don't, l'eau)
     r"|[!?]"  # exclamation and question marks carry sentiment
-    r"|[\u2600-\u27bf\U0001f300-\U0001faff]"  # emoji and dingbats, one token each
+    rf"|{_EMOJI_CLASS}"  # emoji VADER has no words for, one token each
 )
 
 
@@ -126,10 +129,11 @@ def tokenize(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
     """Turn raw text into model tokens.
 
     Steps: unicode NFKC, HTML unescape and tag stripping, URLs / @mentions / numbers / emoticons
-    mapped to placeholder tokens, lowercase, elongations squashed to two letters ("soooo" →
-    "soo"), contractions expanded ("didn't" → "did not"), regex tokenisation, then `stopwords`
-    removed. Pass :func:`stopword_set` (or the set stored in a model's feature config) as
-    `stopwords`; negations and contrast words are never in it.
+    mapped to placeholder tokens, lowercase, elongations squashed to two letters ("soooo" → "soo"),
+    emoji read as VADER's words for them ("👍" → "thumbs up", :func:`emoji_words`), contractions
+    expanded ("didn't" → "did not"), regex tokenisation, then `stopwords` removed. Pass
+    :func:`stopword_set` (or the set stored in a model's feature config) as `stopwords`; negations
+    and contrast words are never in it.
     """
     tokens: list[str] = []
     for token in raw_tokens(text):
@@ -165,9 +169,36 @@ def raw_tokens(text: str) -> list[str]:
         text = (_ASCII_ELONGATION_RE if ascii_only else _ELONGATION_RE).sub(_squash, text)
     if ascii_only:
         return _ASCII_TOKEN_RE.findall(text)
+    if _EMOJI_RE.search(text):
+        text = _EMOJI_RE.sub(_emoji_as_words, text)
     if "\u2019" in text:
         text = text.replace("\u2019", "'")
     return _TOKEN_RE.findall(text)
+
+
+def _emoji_as_words(match: re.Match[str]) -> str:
+    return f" {emoji_words().get(match.group(0), match.group(0))} "
+
+
+@cache
+def emoji_words() -> dict[str, str]:
+    """Emoji -> the words VADER reads for it (its `emoji_utf8_lexicon.txt`, lowercased): 👍 -> "thumbs up".
+
+    Reviews say a lot with emoji, and our two corpora hold almost none (the tweets come as latin-1),
+    so an emoji as a token of its own is unknown to the model; its words ("thumbs", "pouting",
+    "heart") are known. Like VADER, one character at a time; the emoji presentation selector is
+    ignored ("\u2764\ufe0f" is "\u2764") and skin-tone modifiers read as nothing.
+    """
+    from importlib.resources import files
+
+    lexicon = files("vaderSentiment").joinpath("emoji_utf8_lexicon.txt").read_text(encoding="utf-8")
+    words: dict[str, str] = {tone: "" for tone in _SKIN_TONES}
+    for line in lexicon.splitlines():
+        emoji, _, description = line.partition("\t")
+        emoji = emoji.replace("\ufe0f", "")
+        if len(emoji) == 1 and _EMOJI_RE.fullmatch(emoji) and emoji not in words:
+            words[emoji] = description.split("\t")[0].lower().replace("\u2019", "'")
+    return words
 
 
 def _has_ascii_digit(text: str) -> bool:

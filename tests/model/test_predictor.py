@@ -30,6 +30,16 @@ def test_obvious_polarity(predictor: Predictor) -> None:
     assert pos.label == "positive"
 
 
+def test_emoji_carry_their_sentiment(predictor: Predictor) -> None:
+    # an emoji alone used to be "no words to score"; read as VADER's words it has a clear polarity
+    up, down, angry = predictor.predict(
+        ["\U0001f44d", "\U0001f44e", "Arrived like this \U0001f621\U0001f621"]
+    )
+    assert up.label == "positive"
+    assert down.label == "negative"
+    assert angry.label == "negative"
+
+
 @pytest.mark.parametrize(
     ("value", "reason"),
     [

@@ -67,6 +67,20 @@ def test_html_is_unescaped_and_stripped() -> None:
     assert tokenize("<b>Great</b> &amp; cheap<br />") == ["great", "cheap"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Works \U0001f44d", ["works", "thumbs", "up"]),
+        ("\U0001f44e\U0001f3fd", ["thumbs", "down"]),  # a skin tone adds nothing
+        ("\u2764\ufe0f it", ["red", "heart"]),  # the presentation selector is ignored
+        ("\U0001f621", ["pouting", "face"]),
+        ("\u2605\u2606", ["\u2605", "\u2606"]),  # no VADER words: the symbol stays a token of its own
+    ],
+)
+def test_emoji_read_as_vader_words(text: str, expected: list[str]) -> None:
+    assert tokenize(text, STOP) == expected
+
+
 _ASCII_PIECES = [*"abcXYZ019 '_.!?:;=-)(/@&<>#\n", "soooo", "don't", "www.", "://", "<3", "&amp;"]
 _ASCII_TEXT = st.lists(st.sampled_from(_ASCII_PIECES), max_size=40).map("".join)
 

@@ -33,7 +33,13 @@ def test_schema_created_and_safe_to_run_twice(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(AppSetting.key)).scalars().all() == ["schema_version"]
     assert get_engine(engine.url.render_as_string(hide_password=False)) is engine  # cached per URL
-    assert count_rows(engine) == {"products": 0, "reviews": 0, "predictions": 0, "imports": 0}
+    assert count_rows(engine) == {
+        "products": 0,
+        "reviews": 0,
+        "predictions": 0,
+        "imports": 0,
+        "site_ratings": 0,
+    }
 
 
 def test_dashboard_indexes_exist(engine: Engine) -> None:
