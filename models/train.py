@@ -816,6 +816,8 @@ DESIGN_NOTES = [
     "feed the classifier, so sentiment words rare in both corpora still count.",
     "Negation scope: words up to 3 tokens after not/no/never (until but/however/!/?) get their own "
     "embedding, on top of bigrams; stopword removal never drops negation, contrast or intensity words.",
+    "Emoji are read as VADER's words for them (core.text.emoji_words: a thumbs-up emoji is 'thumbs up'): "
+    "the corpora hold almost none (the tweets come as latin-1), so an emoji token of its own was unknown.",
     "Temperature scaling on validation data, so probabilities are calibrated for thresholds in the app.",
     "Short texts: each text's average embedding includes 8 pseudo-counts of a learned 'no evidence' vector, "
     "so one or two words cannot make the model 99 % sure ('It arrived.' was 99.9 % negative, now about "
