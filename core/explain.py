@@ -20,12 +20,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.predictor import Predictor, unscorable_reason
+from core.text import EMOJI_CLASS, RATING_PATTERN
 
 MAX_WORDS = 300  # longer texts: only the first 300 words are explained (one batch of 301 variants)
 NOTABLE_SHARE = 0.15  # a word counts when its effect is at least this share of the strongest word's
 
-# Same word shapes the tokeniser keeps: words with inner apostrophes, ! and ?, emoji.
-_WORD_RE = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*|[!?]+|[\u2600-\u27bf\U0001f300-\U0001faff]")
+# Same units the tokeniser keeps: a written rating ("3/10", "five stars") as a whole, words with inner
+# apostrophes, ! and ?, emoji.
+_WORD_RE = re.compile(
+    rf"{RATING_PATTERN}|[^\W\d_]+(?:['\u2019][^\W\d_]+)*|[!?]+|{EMOJI_CLASS}", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

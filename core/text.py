@@ -31,6 +31,11 @@ USER_TOKEN = "xxuser"
 NUMBER_TOKEN = "xxnum"
 SMILE_TOKEN = "xxsmile"
 FROWN_TOKEN = "xxfrown"
+# A rating written in the text ("3/10", "4 out of 5", "five stars") by its share of the scale, in the
+# bands IMDB uses for its labels (negative <= 4/10, positive >= 7/10); a 3-star review is the middle.
+RATING_LOW_TOKEN = "xxratinglow"  # share <= 0.4
+RATING_MID_TOKEN = "xxratingmid"
+RATING_HIGH_TOKEN = "xxratinghigh"  # share >= 0.7
 
 # Words NLTK calls stopwords that decide a review's polarity; they are never dropped.
 KEEP_WORDS = frozenset(
@@ -85,6 +90,16 @@ _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _USER_RE = re.compile(r"(?<!\w)@\w+")
 _SMILE_RE = re.compile(r"(?<![\w/])(?:[:;=8][\-o*']?[)\]dDpP]|<3)(?!\w)")
 _FROWN_RE = re.compile(r"(?<![\w/])[:;=8][\-o*']?[(\[/\\](?!\w)")
+# A rating written in the text, matched on lowercased text ([0-9] rather than \d, so the ASCII and
+# Unicode paths of raw_tokens agree); core.explain reuses it to occlude a rating as one unit.
+RATING_PATTERN = (
+    r"(?<![\w.,/])(?:"
+    r"(?P<num>[0-9]{1,3}(?:\.[0-9])?)\s*(?:/|out of)\s*(?P<den>10|5|100)(?![0-9/]|\.[0-9])"
+    r"|(?P<stars>[0-9](?:\.[0-9])?|zero|no|one|two|three|four|five)[\s-]*stars?\b"
+    r")"
+)
+_RATING_RE = re.compile(RATING_PATTERN)
+_STAR_WORDS = {"zero": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _NUMBER_RE = re.compile(r"(?<![^\W\d_])\d+(?:[.,:/]\d+)*")
 _ELONGATION_RE = re.compile(r"(\w)\1{2,}|([!?.])\2{2,}")
 # Cheap pre-checks (a plain scan is ~3x faster than the patterns above); skipping the substitution when
@@ -95,13 +110,13 @@ _ANY_DIGIT_RE = re.compile(r"\d")
 _ASCII_NUMBER_RE = re.compile(r"(?<![a-z])\d+(?:[.,:/]\d+)*")
 _ASCII_ELONGATION_RE = re.compile(r"([a-z0-9_!?.])\1\1+")
 _ASCII_TOKEN_RE = re.compile(r"[a-z]+(?:'[a-z]+)*|[!?]")
-_EMOJI_CLASS = "[\u2600-\u27bf\U0001f300-\U0001faff]"  # emoji and dingbats
-_EMOJI_RE = re.compile(_EMOJI_CLASS)
+EMOJI_CLASS = "[\u2600-\u27bf\U0001f300-\U0001faff]"  # emoji and dingbats
+_EMOJI_RE = re.compile(EMOJI_CLASS)
 _SKIN_TONES = frozenset("\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")  # modifiers, no sentiment
 _TOKEN_RE = re.compile(
     r"[^\W\d_]+(?:'[^\W\d_]+)*"  # words, with inner apostrophes (don't, l'eau)
     r"|[!?]"  # exclamation and question marks carry sentiment
-    rf"|{_EMOJI_CLASS}"  # emoji VADER has no words for, one token each
+    rf"|{EMOJI_CLASS}"  # emoji VADER has no words for, one token each
 )
 
 
@@ -128,12 +143,12 @@ def _squash(match: re.Match[str]) -> str:
 def tokenize(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
     """Turn raw text into model tokens.
 
-    Steps: unicode NFKC, HTML unescape and tag stripping, URLs / @mentions / numbers / emoticons
-    mapped to placeholder tokens, lowercase, elongations squashed to two letters ("soooo" → "soo"),
-    emoji read as VADER's words for them ("👍" → "thumbs up", :func:`emoji_words`), contractions
-    expanded ("didn't" → "did not"), regex tokenisation, then `stopwords` removed. Pass
-    :func:`stopword_set` (or the set stored in a model's feature config) as `stopwords`; negations
-    and contrast words are never in it.
+    Steps: unicode NFKC, HTML unescape and tag stripping, URLs / @mentions / ratings ("3/10",
+    "five stars") / numbers / emoticons mapped to placeholder tokens, lowercase, elongations squashed
+    to two letters ("soooo" → "soo"), emoji read as VADER's words for them ("👍" → "thumbs up",
+    :func:`emoji_words`), contractions expanded ("didn't" → "did not"), regex tokenisation, then
+    `stopwords` removed. Pass :func:`stopword_set` (or the set stored in a model's feature config) as
+    `stopwords`; negations and contrast words are never in it.
     """
     tokens: list[str] = []
     for token in raw_tokens(text):
@@ -163,6 +178,8 @@ def raw_tokens(text: str) -> list[str]:
     # Python's `re` is several times faster on explicit ASCII classes than on Unicode ones; on ASCII
     # text the two pattern sets match exactly the same spans (a property test checks this).
     ascii_only = text.isascii()
+    if "/" in text or "out of" in text or "star" in text:
+        text = _RATING_RE.sub(_rating_token, text)
     if _has_ascii_digit(text) if ascii_only else _ANY_DIGIT_RE.search(text):
         text = (_ASCII_NUMBER_RE if ascii_only else _NUMBER_RE).sub(f" {NUMBER_TOKEN} ", text)
     if _ANY_TRIPLE_RE.search(text):
@@ -199,6 +216,19 @@ def emoji_words() -> dict[str, str]:
         if len(emoji) == 1 and _EMOJI_RE.fullmatch(emoji) and emoji not in words:
             words[emoji] = description.split("\t")[0].lower().replace("\u2019", "'")
     return words
+
+
+def _rating_token(match: re.Match[str]) -> str:
+    """The rating placeholder for a `_RATING_RE` match; a share above 1 ("10/5", a date) stays as written."""
+    if match["stars"] is not None:
+        stars = match["stars"]
+        share = _STAR_WORDS[stars] / 5 if stars in _STAR_WORDS else float(stars) / 5
+    else:
+        share = float(match["num"]) / float(match["den"])
+    if share > 1:
+        return match.group(0)
+    token = RATING_LOW_TOKEN if share <= 0.4 else RATING_HIGH_TOKEN if share >= 0.7 else RATING_MID_TOKEN
+    return f" {token} "
 
 
 def _has_ascii_digit(text: str) -> bool:

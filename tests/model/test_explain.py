@@ -40,3 +40,10 @@ def test_saturated_text_lists_its_sentiment_words_only(predictor: Predictor) -> 
     assert shown and shown[0].weight > 0 and sum(c.weight for c in shown) > 0
     assert len(shown) < sum(c.weight != 0 for c in everything)  # the noise is left out
     assert {"I", "it", "and"}.isdisjoint(c.token for c in shown)  # stopwords have no effect at all
+
+
+def test_a_written_rating_is_explained_as_one_unit(predictor: Predictor) -> None:
+    text = "Arrived on Monday. I give it 2 out of 10"
+    by_word = {c.token: c.weight for c in explain(predictor, text)}
+    assert "2 out of 10" in by_word and "out" not in by_word
+    assert by_word["2 out of 10"] == min(by_word.values()) < 0  # the rating is what makes it negative

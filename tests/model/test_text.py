@@ -6,7 +6,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.text import KEEP_WORDS, NUMBER_TOKEN, URL_TOKEN, USER_TOKEN, clean_text, stopword_set, tokenize
+from core.text import (
+    KEEP_WORDS,
+    NUMBER_TOKEN,
+    RATING_HIGH_TOKEN,
+    RATING_LOW_TOKEN,
+    RATING_MID_TOKEN,
+    URL_TOKEN,
+    USER_TOKEN,
+    clean_text,
+    stopword_set,
+    tokenize,
+)
 
 STOP = stopword_set("english")
 
@@ -70,6 +81,26 @@ def test_html_is_unescaped_and_stripped() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("I give it 3/10.", ["give", RATING_LOW_TOKEN]),
+        ("10/10 would buy", [RATING_HIGH_TOKEN, "would", "buy"]),
+        ("4 out of 5", [RATING_HIGH_TOKEN]),
+        ("Five stars!", [RATING_HIGH_TOKEN, "!"]),
+        ("1 star, broke", [RATING_LOW_TOKEN, "broke"]),
+        ("3 stars, it is ok", [RATING_MID_TOKEN, "ok"]),
+        ("7.5/10", [RATING_HIGH_TOKEN]),
+        ("on 10/5/2020 it broke", [NUMBER_TOKEN, "broke"]),  # a date, not a rating
+        ("2/3 of the way", [NUMBER_TOKEN, "way"]),
+        ("10 stars", [NUMBER_TOKEN, "stars"]),  # more than five stars is no scale we know
+        ("the stars of the film", ["stars", "film"]),
+    ],
+)
+def test_ratings_written_in_the_text(text: str, expected: list[str]) -> None:
+    assert tokenize(text, STOP) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Works \U0001f44d", ["works", "thumbs", "up"]),
         ("\U0001f44e\U0001f3fd", ["thumbs", "down"]),  # a skin tone adds nothing
         ("\u2764\ufe0f it", ["red", "heart"]),  # the presentation selector is ignored
@@ -81,7 +112,10 @@ def test_emoji_read_as_vader_words(text: str, expected: list[str]) -> None:
     assert tokenize(text, STOP) == expected
 
 
-_ASCII_PIECES = [*"abcXYZ019 '_.!?:;=-)(/@&<>#\n", "soooo", "don't", "www.", "://", "<3", "&amp;"]
+_ASCII_PIECES = [
+    *"abcXYZ019 '_.!?:;=-)(/@&<>#\n",
+    *("soooo", "don't", "www.", "://", "<3", "&amp;", "/10", " out of 5", " stars", "five"),
+]
 _ASCII_TEXT = st.lists(st.sampled_from(_ASCII_PIECES), max_size=40).map("".join)
 
 
