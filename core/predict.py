@@ -1,6 +1,7 @@
 """Command line scoring: `python -m core.predict "text" ...` or `--csv FILE --text-column NAME --out OUT`.
 
-Text mode prints one JSON object per line:
+Text mode (texts as arguments, or `-` to read one text per line from standard input, UTF-8) prints
+one JSON object per line, in input order:
 `{"text", "label", "scores": {"negative", "neutral", "positive"}, "confidence", "model_version"}`
 (unscorable inputs get `"label": "unscorable"`, null scores and a `"reason"`).
 
@@ -36,11 +37,14 @@ from typing import Any
 import numpy as np
 
 EXIT_USAGE = 2
+STDIN_CHUNK = 5000  # texts scored (and printed) per batch in text mode
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m core.predict", description="Score review sentiment.")
-    parser.add_argument("texts", nargs="*", help="texts to score (one JSON line each)")
+    parser.add_argument(
+        "texts", nargs="*", help="texts to score (one JSON line each); - reads one text per line from stdin"
+    )
     parser.add_argument("--csv", type=Path, help="a CSV or xlsx file to score")
     parser.add_argument("--text-column", help="the column holding the review text (with --csv)")
     parser.add_argument("--out", type=Path, help="output file, .jsonl or .csv (with --csv)")
@@ -69,13 +73,20 @@ def _fail(message: str) -> int:
 def _score_texts(args: argparse.Namespace) -> int:
     from core.predictor import get_predictor
 
+    texts = args.texts
+    if texts == ["-"]:
+        try:  # bytes, not sys.stdin's locale-dependent text layer: UTF-8 or a clear refusal
+            texts = sys.stdin.buffer.read().decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError:
+            return _fail("standard input is not UTF-8 text; score other encodings with --csv FILE")
     try:
         predictor = get_predictor(args.model)
     except FileNotFoundError as exc:
         return _fail(str(exc))
-    for prediction in predictor.predict(args.texts):
-        print(json.dumps(prediction.to_json(), ensure_ascii=False))
-    _warn_if_foreign(args.texts, predictor.language)
+    for start in range(0, len(texts), STDIN_CHUNK):  # printed as they are scored, memory bounded
+        for prediction in predictor.predict(texts[start : start + STDIN_CHUNK]):
+            print(json.dumps(prediction.to_json(), ensure_ascii=False))
+    _warn_if_foreign(texts, predictor.language)
     return 0
 
 

@@ -13,12 +13,14 @@ import pytest
 from core.settings import REPO_ROOT
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "core.predict", *args],
         cwd=REPO_ROOT,
+        input=stdin,
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=120,
     )
 
@@ -34,6 +36,26 @@ def test_texts_print_one_json_object_each() -> None:
     assert set(first["scores"]) == {"negative", "neutral", "positive"}
     assert abs(sum(first["scores"].values()) - 1) < 1e-4
     assert json.loads(lines[1])["label"] == "positive"
+
+
+def test_dash_reads_one_text_per_line_from_stdin() -> None:
+    proc = run_cli("-", stdin="Absolutely love it, works great\n\nWaste of money \U0001f44e\n")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["text"] for r in rows] == ["Absolutely love it, works great", "", "Waste of money \U0001f44e"]
+    assert [r["label"] for r in rows] == ["positive", "unscorable", "negative"]  # order and blanks kept
+
+
+def test_stdin_that_is_not_utf8_is_refused_in_one_line() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "core.predict", "-"],
+        cwd=REPO_ROOT,
+        input="Caf\u00e9 horrible".encode("latin-1"),
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert b"not UTF-8" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_csv_to_jsonl_and_csv(tmp_path: Path) -> None:
