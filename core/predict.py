@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 EXIT_USAGE = 2
-STDIN_CHUNK = 5000  # texts scored (and printed) per batch in text mode
+TEXT_CHUNK = 5000  # texts scored (and printed) per batch in text mode
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -83,8 +83,8 @@ def _score_texts(args: argparse.Namespace) -> int:
         predictor = get_predictor(args.model)
     except FileNotFoundError as exc:
         return _fail(str(exc))
-    for start in range(0, len(texts), STDIN_CHUNK):  # printed as they are scored, memory bounded
-        for prediction in predictor.predict(texts[start : start + STDIN_CHUNK]):
+    for start in range(0, len(texts), TEXT_CHUNK):  # printed as they are scored, memory bounded
+        for prediction in predictor.predict(texts[start : start + TEXT_CHUNK]):
             print(json.dumps(prediction.to_json(), ensure_ascii=False))
     _warn_if_foreign(texts, predictor.language)
     return 0
@@ -138,6 +138,8 @@ def _output_problem(source: Path, out: Path) -> str | None:
         return f"cannot write {out}: it is a folder; give a file name ending in .jsonl or .csv"
     if not out.parent.is_dir():
         return f"cannot write {out}: the folder {out.parent} does not exist"
+    if not os.access(out.parent, os.W_OK):
+        return f"cannot write {out}: no permission to write in {out.parent}"
     if out.exists() and source.exists() and out.resolve() == source.resolve():
         return f"cannot write {out}: it is the input file; choose another --out so the input is kept"
     return None
@@ -192,8 +194,8 @@ def _score_csv(args: argparse.Namespace) -> int:
         try:
             with _replace_when_done(args.out) as fh:
                 scored = _score_chunks(chunks, texts, rows, predictor, sink(fh, header, version, LABELS))
-        except OSError as exc:  # disk full, no permission: the partial file is already removed
-            return _fail(f"cannot write {args.out}: {exc.strerror or exc}")
+        except OSError as exc:  # disk full, a worker gone: the partial file is already removed
+            return _fail(f"scoring stopped, {args.out} not written: {exc.strerror or exc}")
     _warn_if_foreign(texts[:5000], featurizer.config.language)
     seconds = time.perf_counter() - started
     from core.logs import log_event
