@@ -349,7 +349,7 @@ def train_loop(
             if average_every and step >= first_snapshot and step % average_every == 0:
                 average.add(model)
         trained = None
-        if average.state is not None:  # judge (and keep) the averaged weights, train on from these
+        if average.state is not None:  # judge (and keep) the averaged weights; training goes on from its own
             trained = copy.deepcopy(model.state_dict())
             model.load_state_dict(average.state)
         score = selection_score(model, vals)
