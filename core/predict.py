@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import gc
 import json
 import os
@@ -101,10 +102,8 @@ def _warn_if_foreign(texts: Sequence[Any], model_language: str) -> None:
 
 def _read_column(path: Path, column: str) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the table, plus validation of `column`; raises ValueError with a one-line reason."""
-    try:
-        from core.ingest import IngestError, read_table
-    except ImportError:  # ingestion module not available: plain UTF-8 CSV
-        return _read_plain_csv(path, column)
+    from core.ingest import IngestError, read_table
+
     if path.is_dir():
         raise ValueError(f"cannot read {path}: it is a folder, not a file")
     if not path.is_file():
@@ -115,21 +114,11 @@ def _read_column(path: Path, column: str) -> tuple[list[str], list[list[Any]]]:
         raise ValueError(f"cannot read {path}: {exc}") from exc
     header = [str(c) for c in table.frame.columns]
     if column not in header:
-        raise ValueError(f"column {column!r} not found in {path.name}; columns: {', '.join(header)}")
+        close = [name for name in header if name.casefold() == column.casefold()]
+        close = close or difflib.get_close_matches(column, header, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"column {column!r} not found in {path.name}{hint}; columns: {', '.join(header)}")
     return header, table.frame.to_numpy(dtype=object).tolist()
-
-
-def _read_plain_csv(path: Path, column: str) -> tuple[list[str], list[list[Any]]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            rows = [list(r) for r in reader]
-    except (OSError, UnicodeDecodeError, StopIteration, csv.Error) as exc:
-        raise ValueError(f"cannot read {path}: {exc}") from exc
-    if column not in header:
-        raise ValueError(f"column {column!r} not found in {path.name}; columns: {', '.join(header)}")
-    return header, rows
 
 
 def _output_problem(source: Path, out: Path) -> str | None:

@@ -93,6 +93,15 @@ def test_missing_column_exits_non_zero_with_one_line(tmp_path: Path) -> None:
     assert "review" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_missing_column_suggests_the_near_miss(tmp_path: Path) -> None:
+    src = tmp_path / "reviews.csv"
+    src.write_text("id,Review,stars\n1,great,5\n", encoding="utf-8")
+    proc = run_cli("--csv", str(src), "--text-column", "review", "--out", str(tmp_path / "o.jsonl"))
+    assert proc.returncode == 2
+    assert "did you mean 'Review'?" in proc.stderr and "columns: id, Review, stars" in proc.stderr
+    assert not (tmp_path / "o.jsonl").exists()
+
+
 def test_unreadable_file_exits_non_zero(tmp_path: Path) -> None:
     proc = run_cli(
         "--csv", str(tmp_path / "missing.csv"), "--text-column", "review", "--out", str(tmp_path / "o.csv")
