@@ -26,7 +26,7 @@ from core.queries import LABELS, period_start
 from core.text import KEEP_WORDS, stopword_set, tokenize
 
 WINDOWS = {"D": 7, "W": 4, "M": 3}  # default rolling window per frequency: a week, a month, a quarter
-PLACEHOLDER_PREFIX = "xx"  # core.text maps URLs, numbers, @users, emoticons to xx... tokens
+PLACEHOLDER_PREFIX = "xx"  # core.text maps URLs, ratings, numbers, @users, emoticons to xx... tokens
 
 
 def _weights(frame: pd.DataFrame) -> pd.Series:
