@@ -35,6 +35,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.swa_utils import AveragedModel
 
 from core.features import FeatureConfig, Featurizer, build_config
 from core.text import stopword_set, tokenize
@@ -263,26 +264,6 @@ class TrainResult:
     seconds: float = 0.0
 
 
-class WeightAverage:
-    """Running mean of a model's weights along its training path (stochastic weight averaging,
-    Izmailov et al. 2018): a flatter solution than any single step, and steadier from seed to seed."""
-
-    def __init__(self) -> None:
-        self.state: dict[str, torch.Tensor] | None = None
-        self.count = 0
-
-    @torch.no_grad()
-    def add(self, model: nn.Module) -> None:
-        """Fold the model's current weights into the mean."""
-        self.count += 1
-        if self.state is None:
-            self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            return
-        for key, value in model.state_dict().items():
-            if value.is_floating_point():
-                self.state[key] += (value - self.state[key]) / self.count
-
-
 def train_loop(
     model: nn.Module,
     train: TextSet,
@@ -306,9 +287,11 @@ def train_loop(
     :param model: a :class:`~models.model.BagModel` or :class:`~models.model.CNNModel` (or anything
         taking `train.batch(...)` and returning `(batch, 3)` logits).
     :param vals: validation sets; the early-stopping score is their mean macro-F1 (:func:`selection_score`).
-    :param average_every: if set, a :class:`WeightAverage` takes the weights every this many batches
-        from half-way through the first epoch; each epoch is judged, and the best kept, on the average,
-        while training itself goes on from the plain weights.
+    :param average_every: if set, stochastic weight averaging (torch's `AveragedModel`, Izmailov et
+        al. 2018): a running mean of the weights, taken every this many batches from half-way through
+        the first epoch, is what each epoch is judged on and what is kept, while training itself goes
+        on from the plain weights. The mean is a flatter solution than any single step, and steadier
+        from seed to seed.
     :param max_batches: stop each epoch after this many batches (the dry run uses 1).
     :returns: the best model and the history.
     """
@@ -320,7 +303,8 @@ def train_loop(
     class_weight = np.where(counts > 0, counts.sum() / (3 * np.maximum(counts, 1)), 1.0)
     class_weight_t = torch.tensor(class_weight, dtype=torch.float32)
     optimizers = make_optimizers(model, lr, weight_decay)
-    average, first_snapshot, step = WeightAverage(), len(train) // batch_size // 2, 0
+    average = AveragedModel(model) if average_every else None
+    first_snapshot, step = len(train) // batch_size // 2, 0
     best_score, best_epoch, best_state, history, stale = -math.inf, 0, None, [], 0
     for epoch in range(1, epochs + 1):
         model.train()
@@ -346,12 +330,12 @@ def train_loop(
             total += float(loss.detach()) * len(idx)
             seen += len(idx)
             step += 1
-            if average_every and step >= first_snapshot and step % average_every == 0:
-                average.add(model)
+            if average is not None and step >= first_snapshot and step % average_every == 0:
+                average.update_parameters(model)
         trained = None
-        if average.state is not None:  # judge (and keep) the averaged weights; training goes on from its own
-            trained = copy.deepcopy(model.state_dict())
-            model.load_state_dict(average.state)
+        if average is not None and average.n_averaged > 0:  # judge (and keep) the averaged weights;
+            trained = copy.deepcopy(model.state_dict())  # training goes on from its own
+            model.load_state_dict(average.module.state_dict())
         score = selection_score(model, vals)
         history.append(
             {"epoch": epoch, "train_loss": round(total / max(seen, 1), 4), "val_score": round(score, 4)}

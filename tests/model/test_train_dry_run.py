@@ -8,12 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
-from torch import nn
 
 from core.settings import REPO_ROOT
-from models.train import WeightAverage
+from models.model import BagConfig, BagModel
+from models.train import TextSet, train_loop
 
 
 @pytest.mark.slow
@@ -30,14 +31,33 @@ def test_dry_run_end_to_end(tmp_path: Path) -> None:
     assert (REPO_ROOT / "models" / "sentiment.pt").stat().st_mtime == shipped
 
 
-def test_weight_average_is_the_running_mean_of_the_weights() -> None:
-    layer, average = nn.Linear(2, 1), WeightAverage()
-    for value in (1.0, 2.0, 6.0):
-        with torch.no_grad():
-            layer.weight.fill_(value)
-            layer.bias.fill_(-value)
-        average.add(layer)
-    assert average.count == 3
-    assert torch.equal(average.state["weight"], torch.full((1, 2), 3.0))
-    assert torch.equal(average.state["bias"], torch.full((1,), -3.0))
-    assert layer.weight[0, 0].item() == 6.0  # the model itself is left as it was
+class _Recorder(BagModel):
+    """A bag model that remembers the head weights each training step starts from."""
+
+    def __init__(self) -> None:
+        super().__init__(BagConfig(n_features=6, dim=4, dropout=0.0))
+        self.seen: list[torch.Tensor] = []
+
+    def forward(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            self.seen.append(self.head.weight.detach().clone())
+        return super().forward(ids, offsets)
+
+
+def test_weight_averaging_keeps_the_mean_of_the_snapshots() -> None:
+    # 7 one-word texts, one per step: snapshots every 2 steps from step 3 (half an epoch) are taken
+    # after steps 4 and 6, i.e. the weights steps 5 and 7 start from
+    labels = np.array([0, 2, 1, 0, 2, 1, 2], dtype=np.int64)
+    data = TextSet(
+        labels=labels,
+        weights=np.ones(7, dtype=np.float32),
+        polar=np.zeros(7, dtype=bool),
+        ids=np.array([1, 2, 3, 4, 5, 1, 2], dtype=np.int64),
+        offsets=np.arange(7, dtype=np.int64),
+    )
+    model = _Recorder()
+    result = train_loop(model, data, [data], epochs=1, batch_size=1, lr=0.05, average_every=2, log=False)
+    assert len(model.seen) == 7
+    expected = (model.seen[4] + model.seen[6]) / 2
+    assert torch.allclose(result.model.head.weight, expected, atol=1e-7)
+    assert not torch.allclose(model.seen[6], expected)  # not simply the last step's weights
