@@ -191,7 +191,7 @@ class Predictor:
                 probs[valid] = self.predict_proba([values[i] for i in valid])
             parts.append(predictions_frame(probs, index=chunk.index))
         if not parts:
-            return pd.DataFrame(columns=["label", *LABELS, "confidence"], index=texts.index)
+            return predictions_frame(np.empty((0, 3)), index=texts.index)
         return pd.concat(parts)
 
 
