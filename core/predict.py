@@ -183,7 +183,7 @@ def _score_csv(args: argparse.Namespace) -> int:
         try:
             with _replace_when_done(args.out) as fh:
                 scored = _score_chunks(chunks, texts, rows, predictor, sink(fh, header, version, LABELS))
-        except OSError as exc:  # disk full, a worker gone: the partial file is already removed
+        except OSError as exc:  # disk full, a broken pipe: the partial file is already removed
             return _fail(f"scoring stopped, {args.out} not written: {exc.strerror or exc}")
     _warn_if_foreign(texts[:5000], featurizer.config.language)
     seconds = time.perf_counter() - started
