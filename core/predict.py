@@ -152,7 +152,7 @@ def _score_csv(args: argparse.Namespace) -> int:
     if problem:
         return _fail(problem)
     from core.features import FeatureConfig, Featurizer
-    from core.featurize_pool import FeaturizePool
+    from core.featurize_pool import FeaturizeError, FeaturizePool
     from core.predictor import FEATURES_FILE, LABELS, resolve_model_dir
 
     try:
@@ -185,6 +185,8 @@ def _score_csv(args: argparse.Namespace) -> int:
                 scored = _score_chunks(chunks, texts, rows, predictor, sink(fh, header, version, LABELS))
         except OSError as exc:  # disk full, a broken pipe: the partial file is already removed
             return _fail(f"scoring stopped, {args.out} not written: {exc.strerror or exc}")
+        except FeaturizeError as exc:  # a worker killed (out of memory?); its message says what to do
+            return _fail(f"scoring stopped, {args.out} not written: {exc}")
     _warn_if_foreign(texts[:5000], featurizer.config.language)
     seconds = time.perf_counter() - started
     from core.logs import log_event

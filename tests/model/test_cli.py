@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,6 +150,43 @@ def test_output_appears_only_when_complete(tmp_path: Path) -> None:
         fh.write("label\n")
     assert out.read_text(encoding="utf-8") == "label\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker through Linux /proc")
+def test_a_killed_worker_ends_the_run_in_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "reviews.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["review"])
+        writer.writerows([f"review {i}: the screen is great but the battery is not"] for i in range(30_000))
+    out = tmp_path / "scores.csv"
+    cmd = [sys.executable, "-m", "core.predict", "--csv", str(src), "--text-column", "review"]
+    cmd += ["--out", str(out)]
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    deadline = time.monotonic() + 30
+    while not (workers := _children(proc.pid)) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    assert workers, "no featurising worker was started"
+    os.kill(workers[0], signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 2, stderr
+    assert "Traceback" not in stderr
+    error = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "not written" in error[0] and "stopped unexpectedly" in error[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reviews.csv"]  # no output, no .part file
 
 
 def test_csv_output_defuses_spreadsheet_formulas(tmp_path: Path) -> None:
