@@ -87,6 +87,15 @@ class BagModel(nn.Module):
         features = torch.cat([self.dropout(pooled), lexicon_features(lex, n_tokens)], dim=1)
         return self.head(features)  # (batch, 3)
 
+    def row_penalty(self, ids: torch.Tensor) -> torch.Tensor:
+        """Mean squared norm of the embedding rows `ids` looks up, one term per token (training only).
+
+        Added to the loss it pulls a feature's vector toward zero each time the feature is used, so
+        only a consistent pull from the labels keeps it large: topic words that merely co-occur with
+        one label in one corpus ("minutes" in airline complaints) lean less. The gradient is sparse.
+        """
+        return F.embedding(ids, self.embedding.weight, sparse=self.config.sparse).pow(2).sum(1).mean()
+
     def dense_parameters(self) -> list[nn.Parameter]:
         """The parameters outside the embedding table: the head and the prior vector."""
         return [*self.head.parameters(), self.prior]

@@ -61,3 +61,27 @@ def test_weight_averaging_keeps_the_mean_of_the_snapshots() -> None:
     expected = (model.seen[4] + model.seen[6]) / 2
     assert torch.allclose(result.model.head.weight, expected, atol=1e-7)
     assert not torch.allclose(model.seen[6], expected)  # not simply the last step's weights
+
+
+def test_the_embedding_penalty_shrinks_only_the_rows_a_batch_uses() -> None:
+    # features 1-4 are used; 5 never is. With the penalty the used rows end up smaller, the unused
+    # row is untouched (sparse: a step moves only the rows in its batch).
+    data = TextSet(
+        labels=np.array([0, 2, 0, 2], dtype=np.int64),
+        weights=np.ones(4, dtype=np.float32),
+        polar=np.zeros(4, dtype=bool),
+        ids=np.array([1, 2, 3, 4, 1, 3, 2, 4], dtype=np.int64),
+        offsets=np.array([0, 2, 4, 6], dtype=np.int64),
+    )
+    norms = {}
+    for l2 in (0.0, 1.0):
+        torch.manual_seed(0)
+        model = BagModel(BagConfig(n_features=6, dim=4, dropout=0.0))
+        start = model.embedding.weight.detach().clone()
+        train_loop(
+            model, data, [data], epochs=3, batch_size=2, lr=0.05, patience=3, embedding_l2=l2, log=False
+        )
+        weight = model.embedding.weight.detach()
+        assert torch.equal(weight[5], start[5])
+        norms[l2] = weight[1:5].norm(dim=1)
+    assert bool((norms[1.0] < norms[0.0]).all())
