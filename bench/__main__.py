@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if not args.skip_accuracy:
         from bench.accuracy import table
-        from core.predictor import get_predictor
+        from core.inference.predictor import get_predictor
 
         card = get_predictor().card
         frame = table(card)

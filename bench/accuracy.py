@@ -50,7 +50,7 @@ def tfidf_lr(train: pd.DataFrame, tests: list[pd.DataFrame]) -> list[np.ndarray]
 
 def table(card: dict) -> pd.DataFrame:
     """Rows: split x model with accuracy and macro-F1 (the same metric code as the model card)."""
-    from core.predictor import get_predictor
+    from core.inference.predictor import get_predictor
     from models import data
     from models.train import evaluate_predictor
 

@@ -33,7 +33,7 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
 
 def rows_for(model_dir: Path) -> list[dict[str, object]]:
     """One row per split and length bucket for the model in `model_dir`."""
-    from core.predictor import Predictor
+    from core.inference.predictor import Predictor
     from models import data
     from models.train import LABEL_ID
 

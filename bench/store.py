@@ -131,9 +131,9 @@ def make_csv(path: Path, rows: int) -> Path:
 
 def _import_child(csv_path: Path, db_path: Path) -> dict[str, Any]:
     """In the child process: import the CSV into a fresh SQLite file; report timings and peak memory."""
-    from core.importer import import_file
-    from core.predictor import get_predictor
-    from core.store import get_engine
+    from core.inference.predictor import get_predictor
+    from core.storage.engine import get_engine
+    from core.storage.importer import import_file
 
     db_path.unlink(missing_ok=True)
     engine = get_engine(f"sqlite:///{db_path}")
@@ -174,16 +174,9 @@ def build_store(url: str, reviews: int) -> None:
     one product in ten), as a store that has been used for a long time would hold."""
     from sqlalchemy import insert
 
-    from core import rollup
-    from core.store import (
-        PredictionRow,
-        Product,
-        Review,
-        content_hash,
-        get_engine,
-        optimize,
-        write_transaction,
-    )
+    from core.storage import rollups
+    from core.storage.engine import get_engine, optimize, write_transaction
+    from core.storage.schema import PredictionRow, Product, Review, content_hash
 
     engine = get_engine(url)
     labels = {1: "negative", 2: "negative", 3: "neutral", 4: "positive", 5: "positive"}
@@ -244,7 +237,7 @@ def build_store(url: str, reviews: int) -> None:
     if chunk:
         flush()
     with write_transaction(engine) as conn:
-        rollup.rebuild(conn)  # what the importer maintains row by row
+        rollups.rebuild(conn)  # what the importer maintains row by row
     optimize(engine)  # what every import does at its end
 
 
@@ -266,7 +259,7 @@ def _overview(engine: Any) -> tuple[Any, Any]:
     """The Overview page at scale: the last 60 days of daily counts feed the KPI tiles (30 days
     against the 30 before) and the products needing attention."""
     from core import analytics
-    from core.queries import daily_counts, product_summary
+    from core.storage.queries import daily_counts, product_summary
 
     newest = product_summary(engine)["last_date"].max()
     recent = daily_counts(engine, start=(newest - timedelta(days=60)).date())
@@ -276,7 +269,8 @@ def _overview(engine: Any) -> tuple[Any, Any]:
 def bench_queries(url: str, reviews: int, rebuild: bool) -> list[dict[str, Any]]:
     """Time every dashboard query on a store of `reviews` reviews (built once, reused)."""
     from core import analytics
-    from core.queries import (
+    from core.storage.engine import count_rows, get_engine
+    from core.storage.queries import (
         daily_counts,
         list_imports,
         model_versions_in_store,
@@ -287,7 +281,6 @@ def bench_queries(url: str, reviews: int, rebuild: bool) -> list[dict[str, Any]]
         sentiment_over_time,
         store_health,
     )
-    from core.store import count_rows, get_engine
 
     engine = get_engine(url)
     if rebuild or count_rows(engine)["reviews"] != reviews:

@@ -55,7 +55,7 @@ def model_load_time(model_dir: Path | None = None) -> dict[str, float]:
     target = repr(str(model_dir)) if model_dir else "None"
     code = (
         "import time; t0=time.perf_counter(); import torch; t1=time.perf_counter();"
-        "from core.predictor import Predictor, resolve_model_dir;"
+        "from core.inference.predictor import Predictor, resolve_model_dir;"
         f"p=Predictor.load(resolve_model_dir({target})); t2=time.perf_counter();"
         "print(round(t1-t0,3), round(t2-t1,3))"
     )

@@ -1,12 +1,12 @@
 """Pure frame functions behind the dashboard's charts and tables.
 
-Every function takes a frame shaped like :func:`core.queries.reviews_frame` (columns product, text,
+Every function takes a frame shaped like :func:`core.storage.queries.reviews_frame` (columns product, text,
 title, rating 0–1, review_date, label, negative, neutral, positive, confidence) and returns a new
 frame or dict; none touches the database. Each handles an empty frame by returning an empty result
 with the same columns. Shares count only the three sentiment labels ("unscorable" is left out).
 
 :func:`label_shares`, :func:`trend`, :func:`kpis` and :func:`products_needing_attention` also take the
-pre-aggregated frame of :func:`core.queries.daily_counts` (one row per product, day and label with a
+pre-aggregated frame of :func:`core.storage.queries.daily_counts` (one row per product, day and label with a
 `count`), which answers an overview of millions of reviews without loading them.
 """
 
@@ -22,15 +22,17 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from core.queries import LABELS, period_start
-from core.text import KEEP_WORDS, stopword_set, tokenize
+from core.nlp.text import KEEP_WORDS, stopword_set, tokenize
+from core.storage.queries import LABELS, period_start
 
 WINDOWS = {"D": 7, "W": 4, "M": 3}  # default rolling window per frequency: a week, a month, a quarter
-PLACEHOLDER_PREFIX = "xx"  # core.text maps URLs, ratings, numbers, @users, emoticons to xx... tokens
+PLACEHOLDER_PREFIX = "xx"  # core.nlp.text maps URLs, ratings, numbers, @users, emoticons to xx... tokens
 
 
 def _weights(frame: pd.DataFrame) -> pd.Series:
-    """Reviews each row stands for: 1, or `count` in a frame from :func:`core.queries.daily_counts`."""
+    """Reviews each row stands for: 1, or `count` in a frame from
+    :func:`core.storage.queries.daily_counts`.
+    """
     if "count" in frame.columns:
         return frame["count"].astype(float)
     return pd.Series(1.0, index=frame.index)
@@ -314,7 +316,7 @@ def drivers(
     Words"): the prior for each term is its pooled count times `prior_scale`, which shrinks rare
     terms towards no difference; terms are ranked by the z-score of the log-odds difference. Counts
     are reviews containing the term (a term repeated within one review counts once), so one long
-    rant cannot dominate. Tokens come from :func:`core.text.tokenize` with the language's stopwords
+    rant cannot dominate. Tokens come from :func:`core.nlp.text.tokenize` with the language's stopwords
     (negations are kept, so "not work" is a phrase).
 
     :param min_count: a term must appear in at least this many negative+positive reviews.

@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from core import registry
-from core.language import dominant_language, foreign_language_warning
-from core.rating_labels import LABELS, RatingCutoffs, insufficiency, label_counts
+from core.inference import registry
+from core.ingestion.rating_labels import LABELS, RatingCutoffs, insufficiency, label_counts
+from core.nlp.language import dominant_language, foreign_language_warning
 from core.settings import get_settings
 from dashboard import charts, state
 from dashboard.i18n import current_language, label_name, t, translate
 
 if TYPE_CHECKING:
-    from core.ingest import ParsedTable
+    from core.ingestion.tables import ParsedTable
     from models.adapt_job import AdaptJob, AdaptStatus
 
 POLL_SECONDS = 1.0
@@ -201,7 +201,7 @@ def _cutoffs() -> RatingCutoffs:
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def _parse(data: bytes, filename: str) -> ParsedTable:
-    from core.ingest import read_table
+    from core.ingestion.tables import read_table
 
     return read_table(data, filename)
 
@@ -209,7 +209,7 @@ def _parse(data: bytes, filename: str) -> ParsedTable:
 def _from_products(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str], list[str | None]]:
     """Start arguments, texts and labels for the chosen stored products."""
     engine = state.engine()
-    from core.store import product_names
+    from core.storage.queries import product_names
 
     names = product_names(engine)
     if not names:
@@ -227,7 +227,9 @@ def _from_products(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[
 
 def _from_file(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str], list[str | None]]:
     """Start arguments, texts and labels for an uploaded rated file (saved for the background run)."""
-    from core.ingest import ColumnMapping, IngestError, infer_mapping, prepare_rows
+    from core.ingestion.mapping import ColumnMapping, infer_mapping
+    from core.ingestion.rows import prepare_rows
+    from core.ingestion.tables import IngestError
 
     upload = st.file_uploader(t("adapt.file"), type=["csv", "xlsx", "txt", "tsv"], key="adapt_upload")
     if upload is None:
@@ -377,8 +379,8 @@ def _versions_panel() -> None:
 
 def _rescore_panel() -> None:
     """Re-score chosen products with the active version (old predictions stay, for comparison)."""
-    from core.importer import rescore
-    from core.store import product_names
+    from core.storage.importer import rescore
+    from core.storage.queries import product_names
 
     engine = state.engine()
     names = product_names(engine)

@@ -202,7 +202,7 @@ def trend_chart(table: pd.DataFrame, lang: str = "en") -> go.Figure:
 
 
 def rating_buckets(rating: pd.Series) -> pd.Series:
-    """Normalised 0–1 ratings as 1–5 stars, the way `core.queries.rating_label_crosstab` maps them
+    """Normalised 0–1 ratings as 1–5 stars, the way `core.storage.queries.rating_label_crosstab` maps them
     (round half up), NaN kept.
     """
     return np.floor(rating.astype(float).clip(0, 1) * 4 + 0.5) + 1
@@ -214,7 +214,7 @@ def rating_heatmap(crosstab: pd.DataFrame, lang: str = "en") -> go.Figure:
     Agreement sits on the diagonal corners; high stars with negative text are where sarcasm and
     mislabelled data hide.
 
-    :param crosstab: `core.queries.rating_label_crosstab(frame)`: index stars 1–5, a column per label.
+    :param crosstab: `core.storage.queries.rating_label_crosstab(frame)`: index stars 1–5, a column per label.
     """
     title = translate("chart.heatmap.title", lang)
     if crosstab.empty or int(crosstab.to_numpy().sum()) == 0:

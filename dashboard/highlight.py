@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from core.explain import NOTABLE_SHARE
+from core.inference.explain import NOTABLE_SHARE
 
 _ASCII_PUNCT_RE = re.compile(r"([!-/:-@\[-`{-~])")
 _SPACE_RE = re.compile(r"\s+")
@@ -40,7 +40,8 @@ def escape_markdown(text: str) -> str:
 
 def _directive(weight: float, scale: float) -> str | None:
     """The colour directive for a weight relative to the strongest one in the text, or None for
-    words below `core.explain.NOTABLE_SHARE` (the ones :func:`core.explain.notable` leaves out).
+    words below `core.inference.explain.NOTABLE_SHARE` (the ones :func:`core.inference.explain.notable`
+    leaves out).
     """
     strength = abs(weight) / scale if scale > 0 else 0.0
     if strength < NOTABLE_SHARE:

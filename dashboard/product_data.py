@@ -123,7 +123,7 @@ def derived(
     50 rows, joined to the texts when shown.
     """
     from core.analytics import confidence_histogram, label_shares, low_confidence, mismatches
-    from core.queries import rating_label_crosstab
+    from core.storage.queries import rating_label_crosstab
 
     slim = _base[SLIM_COLUMNS]
     rated = bool(slim["rating"].notna().any())

@@ -27,7 +27,7 @@ from core.settings import get_settings
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from core.predictor import Predictor
+    from core.inference.predictor import Predictor
 
 
 class Keys:
@@ -75,7 +75,7 @@ def init_state() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> Engine:
-    from core.store import get_engine
+    from core.storage.engine import get_engine
 
     return get_engine(url)
 
@@ -87,7 +87,7 @@ def engine() -> Engine:
 
 @st.cache_resource(show_spinner="Loading the sentiment model…")
 def _predictor_for(model_dir: str) -> Predictor:
-    from core.predictor import get_predictor
+    from core.inference.predictor import get_predictor
 
     return get_predictor(model_dir)
 
@@ -97,7 +97,7 @@ def predictor() -> Predictor:
     resolved on every call (one small file read), so activating another version takes effect at
     once.
     """
-    from core.predictor import resolve_model_dir
+    from core.inference.predictor import resolve_model_dir
 
     return _predictor_for(str(resolve_model_dir(None).resolve()))
 
@@ -108,7 +108,7 @@ def preload_model() -> None:
     for :func:`predictor` meanwhile waits for this load instead of starting another. Problems are
     not reported here; :func:`model_problem` says what they are when a page needs the model.
     """
-    from core.predictor import resolve_model_dir
+    from core.inference.predictor import resolve_model_dir
 
     try:
         model_dir = str(resolve_model_dir(None).resolve())
@@ -120,7 +120,7 @@ def preload_model() -> None:
 @st.cache_resource(show_spinner=False)
 def _preload(model_dir: str) -> threading.Thread:
     def load() -> None:
-        from core.predictor import get_predictor
+        from core.inference.predictor import get_predictor
 
         # the process-wide predictor cache, which _predictor_for reads too; errors are reported by
         # model_problem() when a page needs the model
@@ -148,7 +148,7 @@ def warm_up() -> threading.Thread:
     """
 
     def load() -> None:
-        from core.text import stopword_set
+        from core.nlp.text import stopword_set
 
         for language in ("english", "spanish"):
             stopword_set(language)
@@ -165,16 +165,16 @@ def database_url() -> str:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def product_summary(_engine: Engine, url: str, model_version: str | None = None) -> pd.DataFrame:
-    """Cached `core.store.product_summary`: one row per product with shares and date span."""
-    from core.store import product_summary as query
+    """Cached `core.storage.queries.product_summary`: one row per product with shares and date span."""
+    from core.storage.queries import product_summary as query
 
     return query(_engine, model_version=model_version)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
 def site_ratings(_engine: Engine, url: str) -> pd.DataFrame:
-    """Cached `core.queries.latest_site_ratings`: each product page's own latest average rating."""
-    from core.queries import latest_site_ratings
+    """Cached `core.storage.queries.latest_site_ratings`: each product page's own latest average rating."""
+    from core.storage.queries import latest_site_ratings
 
     return latest_site_ratings(_engine)
 
@@ -183,13 +183,13 @@ def site_ratings(_engine: Engine, url: str) -> pd.DataFrame:
 def reviews(
     _engine: Engine, url: str, products: tuple[str, ...] | None = None, model_version: str | None = None
 ) -> pd.DataFrame:
-    """`core.store.reviews_frame` for whole products, shared READ-ONLY by every session.
+    """`core.storage.queries.reviews_frame` for whole products, shared READ-ONLY by every session.
 
     `st.cache_resource`, not `st.cache_data`: cache_data returns an unpickled copy on every call,
     ~0.1 s per 100k reviews per call; pages only ever filter this frame (which makes new frames)
     and never change it, so sharing it is safe and keeps a filter change well under a second.
     """
-    from core.store import reviews_frame
+    from core.storage.queries import reviews_frame
 
     frame = reviews_frame(_engine, products=list(products) if products else None, model_version=model_version)
     if "review_date" in frame.columns:
@@ -203,7 +203,7 @@ def reviews(
 @st.cache_data(ttl=300, show_spinner=False)
 def model_versions(_engine: Engine, url: str) -> list[str]:
     """Model versions with stored predictions, most recently used first."""
-    from core.queries import model_versions_in_store
+    from core.storage.queries import model_versions_in_store
 
     frame = model_versions_in_store(_engine)
     return frame["model_version"].dropna().astype(str).tolist()
@@ -211,8 +211,8 @@ def model_versions(_engine: Engine, url: str) -> list[str]:
 
 @st.cache_data(ttl=30, show_spinner=False)
 def health(_engine: Engine, url: str) -> dict[str, Any]:
-    """Cached `core.store.store_health` (short ttl: the Health section should feel live)."""
-    from core.store import store_health
+    """Cached `core.storage.queries.store_health` (short ttl: the Health section should feel live)."""
+    from core.storage.queries import store_health
 
     return store_health(_engine)
 

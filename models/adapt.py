@@ -3,9 +3,9 @@
 `python -m models.adapt --csv FILE --text-column NAME --rating-column NAME [--out DIR]`
 (or `--products NAME ...` for rated reviews already in the store) reads like a story:
 
-1. **Labels from ratings** (`core.rating_labels`): unrated reviews are skipped, the class counts are
+1. **Labels from ratings** (`core.ingestion.rating_labels`): unrated reviews are skipped, the class counts are
    printed, and too little data is refused with a readable sentence (exit code 2).
-2. **Language** (`core.language`): the reviews' dominant language picks the vendored stopword list.
+2. **Language** (`core.nlp.language`): the reviews' dominant language picks the vendored stopword list.
 3. **Split**: stratified, seeded 80/20 train / held-out; 20% of train is the validation part that
    early stopping and the temperature use. The held-out reviews are never trained or tuned on.
 4. **Features**: the base vocabulary is extended with the analyst's frequent words and bigrams (from
@@ -51,10 +51,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.features import FeatureConfig, Featurizer
-from core.language import UNKNOWN, language_shares
-from core.rating_labels import LABELS, DataRequirements, RatingCutoffs, label_counts
-from core.text import SUPPORTED_LANGUAGES, stopword_set
+from core.ingestion.rating_labels import LABELS, DataRequirements, RatingCutoffs, label_counts
+from core.nlp.features import FeatureConfig, Featurizer
+from core.nlp.language import UNKNOWN, language_shares
+from core.nlp.text import SUPPORTED_LANGUAGES, stopword_set
 from models.adapt_data import (
     AdaptError,
     InsufficientData,
@@ -479,7 +479,7 @@ def write_version(adapted: Adapted, out_dir: Path | None = None) -> Path:
     Files are written into a temporary sibling first and renamed into place, so a cancelled or failed
     run never leaves a half-written version that the registry would list.
     """
-    from core import registry
+    from core.inference import registry
 
     if out_dir is None:
         target = registry.new_version_dir()
@@ -521,7 +521,7 @@ def export_scorer(
     model_file = export(scorer, features, out_dir)
     (out_dir / "model_card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False), encoding="utf-8")
     if check is not None and len(check):
-        from core.predictor import load_scorer
+        from core.inference.predictor import load_scorer
 
         reloaded = load_scorer(model_file)
         diff = np.abs(scripted_proba(reloaded, check) - predict_proba(scorer, check)).max()
@@ -654,8 +654,8 @@ def main(argv: list[str] | None = None) -> int:
         status.update(force=True, state=state, message=message, exit_code=code)
         return code
 
-    from core import registry
-    from core.ingest import IngestError
+    from core.inference import registry
+    from core.ingestion.tables import IngestError
 
     try:
         cutoffs = RatingCutoffs(args.negative_max, args.positive_min)
@@ -666,7 +666,7 @@ def main(argv: list[str] | None = None) -> int:
                 return fail(EXIT_DATA, "--csv needs --text-column and --rating-column.")
             data = read_rated_csv(args.csv, args.text_column, args.rating_column, args.product_column)
         else:
-            from core.store import get_engine
+            from core.storage.engine import get_engine
 
             data = read_rated_store(get_engine(), None if args.all_products else args.products)
         reviews = label_reviews(data, cutoffs)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.rating_labels import DataRequirements, RatingCutoffs, insufficiency, label_counts
+from core.ingestion.rating_labels import DataRequirements, RatingCutoffs, insufficiency, label_counts
 
 
 class AdaptError(Exception):
@@ -19,7 +19,10 @@ class AdaptError(Exception):
 
 
 class InsufficientData(AdaptError):
-    """Too few rated reviews, or too few in a class (the message is `core.rating_labels.insufficiency`)."""
+    """Too few rated reviews, or too few in a class.
+
+    The message is `core.ingestion.rating_labels.insufficiency`.
+    """
 
 
 @dataclass
@@ -53,9 +56,11 @@ def read_rated_csv(
 ) -> RatedReviews:
     """Rated reviews from a CSV/XLSX file, read and cleaned by the ingestion layer (same as uploads).
 
-    :raises core.ingest.IngestError: unreadable file or a named column missing.
+    :raises core.ingestion.tables.IngestError: unreadable file or a named column missing.
     """
-    from core.ingest import ColumnMapping, prepare_rows, read_table, resolve_column
+    from core.ingestion.mapping import ColumnMapping, resolve_column
+    from core.ingestion.rows import prepare_rows
+    from core.ingestion.tables import read_table
 
     table = read_table(Path(path), Path(path).name)
     mapping = ColumnMapping(
@@ -75,7 +80,7 @@ def read_rated_csv(
 
 def read_rated_store(engine: Any, products: Sequence[str] | None) -> RatedReviews:
     """Rated reviews of `products` (all products when empty) already in the store."""
-    from core.store import reviews_frame
+    from core.storage.queries import reviews_frame
 
     frame = reviews_frame(engine, products=list(products) if products else None)
     ratings = [None if pd.isna(r) else float(r) for r in frame["rating"]] if len(frame) else []

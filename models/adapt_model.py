@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.features import FeatureConfig
-from core.predictor import FEATURES_FILE, MODEL_FILE, load_scorer
-from core.registry import MODEL_FILES, read_card
+from core.inference.predictor import FEATURES_FILE, MODEL_FILE, load_scorer
+from core.inference.registry import MODEL_FILES, read_card
+from core.nlp.features import FeatureConfig
 from models.adapt_data import AdaptError
 from models.model import BagConfig, BagModel
 from models.train import TextSet

@@ -1,7 +1,7 @@
-"""Export: the one place that writes the shipped TorchScript file (loading lives in `core.predictor`).
+"""Export: the one place that writes the shipped TorchScript file (loading: `core.inference.predictor`).
 
 TorchScript is deprecated upstream in favour of `torch.export`; keeping writing here and reading in
-`core.predictor.load_scorer` makes that switch a two-function change.
+`core.inference.predictor.load_scorer` makes that switch a two-function change.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from core.features import FeatureConfig
+from core.nlp.features import FeatureConfig
 from models.model import Scorer
 
 MODEL_FILE = "sentiment.pt"
@@ -21,7 +21,7 @@ MAX_MODEL_MB = 25.0  # the repository ships the file; keep it small
 def export(scorer: Scorer, features: FeatureConfig, out_dir: Path) -> Path:
     """Write `sentiment.pt` (TorchScript of `scorer`, eval mode) and `features.json` into `out_dir`.
 
-    The scripted module maps `(ids, offsets)` (from :class:`core.features.Featurizer.encode`) to
+    The scripted module maps `(ids, offsets)` (from :class:`core.nlp.features.Featurizer.encode`) to
     calibrated probabilities `(batch, 3)`; it loads with `torch.jit.load` alone.
 
     :param scorer: the trained network wrapped with temperature and mixed band.

@@ -1,6 +1,6 @@
 """The networks: a fastText-style bag model (shipped) and a small CNN (compared), plus the scoring head.
 
-Both read the same feature configuration (`core.features`) and both get *lexicon features*: the sums
+Both read the same feature configuration (`core.nlp.features`) and both get *lexicon features*: the sums
 of positive and negative VADER valence of the words in a text (flipped and damped inside a negation
 scope for the bag model), so words rare in our two corpora but common in product reviews still
 carry their known polarity. Neither is a transformer.

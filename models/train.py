@@ -3,7 +3,7 @@
 `python -m models.train` (= `make train`) reproduces the shipped artifacts in `models/`:
 
 1. **Data**: both corpora, seeded 80/10/10 splits per domain (`models.data`).
-2. **Features**: one tokenisation pass (`core.text.tokenize` via `core.features`), a vocabulary and
+2. **Features**: one tokenisation pass (`core.nlp.text.tokenize` via `core.nlp.features`), a vocabulary and
    bigram list from the training split only, plus the VADER lexicon words.
 3. **Compare architectures** on a subsample: the fastText-style bag model vs a small CNN.
 4. **Leave one domain out**: train without IMDB and test on IMDB; train without tweets, test on tweets.
@@ -37,8 +37,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import AveragedModel
 
-from core.features import FeatureConfig, Featurizer, build_config
-from core.text import stopword_set, tokenize
+from core.nlp.features import FeatureConfig, Featurizer, build_config
+from core.nlp.text import stopword_set, tokenize
 from models import data as corpora
 from models.model import NEG, NEU, POS, BagConfig, BagModel, CNNConfig, CNNModel, Scorer, mixed_band
 
@@ -461,7 +461,7 @@ def load_corpus(domains: Sequence[str] = corpora.DOMAINS, limit: int | None = No
     caps = FeatureConfig(vocab=[], bigrams=[], stopwords=[])
     frames = corpora.load_splits(tuple(domains))
     tokens: dict[str, dict[str, list[list[str]]]] = {}
-    from core.features import cap_text, cap_tokens
+    from core.nlp.features import cap_text, cap_tokens
 
     for domain, splits in frames.items():
         tokens[domain] = {}
@@ -591,7 +591,7 @@ def train_run(
 
 
 def evaluate_predictor(predictor: object, frame: pd.DataFrame, batch_size: int = 2048) -> dict[str, object]:
-    """Metrics of a loaded :class:`core.predictor.Predictor` on a labelled frame (columns text, label).
+    """Metrics of a loaded :class:`core.inference.predictor.Predictor` on a labelled frame (text, label).
 
     Every text is scored (no unscorable masking), exactly as the model card's figures were computed;
     the MLOps gate test calls this on the committed artifact.
@@ -736,7 +736,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lodo[f"trained_without_{held}/{held}/test"] = run.metrics[f"{held}/test"]
 
     print(f"5. export to {out_dir}", flush=True)
-    from core.predictor import Predictor
+    from core.inference.predictor import Predictor
     from models.export import export
 
     export(final.scorer, final.features, out_dir)
@@ -848,7 +848,7 @@ DESIGN_NOTES = [
     "feed the classifier, so sentiment words rare in both corpora still count.",
     "Negation scope: words up to 3 tokens after not/no/never (until but/however/!/?) get their own "
     "embedding, on top of bigrams; stopword removal never drops negation, contrast or intensity words.",
-    "Emoji are read as VADER's words for them (core.text.emoji_words: a thumbs-up emoji is 'thumbs up'): "
+    "Emoji are read as VADER's words for them (core.nlp.text.emoji_words: a thumbs-up emoji is 'thumbs up'): "
     "the corpora hold almost none (the tweets come as latin-1), so an emoji token of its own was unknown.",
     "Ratings written in the text ('3/10', '4 out of 5', 'five stars') become one of three placeholders by "
     "their share of the scale (<= 0.4, between, >= 0.7: IMDB's own label bands) instead of a bare number: "

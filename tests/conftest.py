@@ -5,7 +5,7 @@
 * ``engine`` is a fresh, empty store per test: a SQLite file under ``tmp_path``, and, when
   ``SENTIMENT_TEST_PG_URL`` is set (``.ci/run`` starts a throwaway server), also a PostgreSQL
   database created for the test and dropped after it. Tests using it run once per backend.
-* ``predictor`` is the shipped base model (``core.predictor.get_predictor()``), loaded once.
+* ``predictor`` is the shipped base model (``core.inference.predictor.get_predictor()``), loaded once.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from core.settings import get_settings
 
 if TYPE_CHECKING:
-    from core.predictor import Predictor
+    from core.inference.predictor import Predictor
 
 PG_URL_ENV = "SENTIMENT_TEST_PG_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(PG_URL_ENV) else [])
@@ -61,7 +61,7 @@ def _postgres_database() -> Iterator[str]:
 @contextmanager
 def fresh_store(backend: str, directory: Path) -> Iterator[Engine]:
     """An empty store with its schema: a SQLite file in `directory`, or a new PostgreSQL database."""
-    from core.store import dispose_engines, get_engine
+    from core.storage.engine import dispose_engines, get_engine
 
     if backend == "sqlite":
         urls: Iterator[str] = iter([f"sqlite:///{directory}/store.sqlite"])
@@ -85,6 +85,6 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def predictor() -> Predictor:
     """The shipped base model, loaded once per test session."""
-    from core.predictor import get_predictor
+    from core.inference.predictor import get_predictor
 
     return get_predictor()

@@ -1,7 +1,7 @@
 """`python -m core.ingest`: import and score a file, or list the stored products.
 
-A thin wrapper: reading and cleaning is `core.ingest`, storing and scoring `core.importer`,
-listing `core.store.product_summary`. Any failure prints one line to stderr and exits 1.
+A thin wrapper: reading and cleaning is `core.ingestion`, storing and scoring `core.storage.importer`,
+listing `core.storage.queries.product_summary`. Any failure prints one line to stderr and exits 1.
 
     python -m core.ingest reviews.csv --product "Acme Blender"
     python -m core.ingest export.xlsx --text-column Comentario --rating-column Estrellas --dayfirst
@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.ingest import ColumnMapping, IngestError, infer_mapping, read_table, resolve_column
+from core.ingestion.mapping import ColumnMapping, infer_mapping, resolve_column
+from core.ingestion.tables import IngestError, read_table
 
 _COLUMN_OPTIONS = ("text", "product", "date", "rating", "author", "title")
 
@@ -65,8 +66,8 @@ def _mapping(data: bytes, name: str, args: argparse.Namespace) -> ColumnMapping 
 def _import(args: argparse.Namespace) -> str:
     from io import BytesIO
 
-    from core.importer import import_file
-    from core.store import get_engine
+    from core.storage.engine import get_engine
+    from core.storage.importer import import_file
 
     path: Path = args.file
     data = path.read_bytes()
@@ -83,7 +84,8 @@ def _import(args: argparse.Namespace) -> str:
 
 
 def _list() -> str:
-    from core.store import get_engine, product_summary
+    from core.storage.engine import get_engine
+    from core.storage.queries import product_summary
 
     frame = product_summary(get_engine())
     if frame.empty:

@@ -5,7 +5,7 @@ one JSON object per line, in input order:
 `{"text", "label", "scores": {"negative", "neutral", "positive"}, "confidence", "model_version"}`
 (unscorable inputs get `"label": "unscorable"`, null scores and a `"reason"`).
 
-CSV mode reads any common encoding and delimiter (`core.ingest.read_table`), scores one column and
+CSV mode reads any common encoding and delimiter (`core.ingestion.tables.read_table`), scores one column and
 writes OUT as `.jsonl` (one object per row: the input columns plus label, scores, confidence,
 model_version) or `.csv` (input columns plus label, negative, neutral, positive, confidence,
 model_version). Progress goes to stderr. A missing column, an unreadable file or an output path
@@ -14,10 +14,10 @@ reason. OUT is written to a hidden `.OUT.<pid>.part` file next to it and renamed
 every row is written, so an interrupted run leaves no half-written OUT and an older OUT stays intact.
 
 Speed: importing torch takes about two seconds, so CSV mode first starts the featurising worker
-processes (:class:`core.featurize_pool.FeaturizePool`, numpy only) and hands them the column, then
+processes (:class:`core.inference.pool.FeaturizePool`, numpy only) and hands them the column, then
 imports torch and loads the model while they work; both cores stay busy from the start. The CSV
 output is safe to open in a spreadsheet: text that would run as a formula gets a leading apostrophe
-(:func:`core.export.safe_cell`).
+(:func:`core.spreadsheet.safe_cell`).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _fail(message: str) -> int:
 
 
 def _score_texts(args: argparse.Namespace) -> int:
-    from core.predictor import get_predictor
+    from core.inference.predictor import get_predictor
 
     texts = args.texts
     if texts == ["-"]:
@@ -93,7 +93,7 @@ def _score_texts(args: argparse.Namespace) -> int:
 
 def _warn_if_foreign(texts: Sequence[Any], model_language: str) -> None:
     """A warning on stderr when many texts are in a language the model was not trained on."""
-    from core.language import foreign_language_warning
+    from core.nlp.language import foreign_language_warning
 
     warning = foreign_language_warning((t for t in texts if isinstance(t, str)), model_language)
     if warning:
@@ -102,7 +102,7 @@ def _warn_if_foreign(texts: Sequence[Any], model_language: str) -> None:
 
 def _read_column(path: Path, column: str) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the table, plus validation of `column`; raises ValueError with a one-line reason."""
-    from core.ingest import IngestError, read_table
+    from core.ingestion.tables import IngestError, read_table
 
     if path.is_dir():
         raise ValueError(f"cannot read {path}: it is a folder, not a file")
@@ -151,9 +151,9 @@ def _score_csv(args: argparse.Namespace) -> int:
     problem = _output_problem(args.csv, args.out)
     if problem:
         return _fail(problem)
-    from core.features import FeatureConfig, Featurizer
-    from core.featurize_pool import FeaturizeError, FeaturizePool
-    from core.predictor import FEATURES_FILE, LABELS, resolve_model_dir
+    from core.inference.pool import FeaturizeError, FeaturizePool
+    from core.inference.predictor import FEATURES_FILE, LABELS, resolve_model_dir
+    from core.nlp.features import FeatureConfig, Featurizer
 
     try:
         model_dir = resolve_model_dir(args.model)
@@ -172,7 +172,7 @@ def _score_csv(args: argparse.Namespace) -> int:
         read_s = time.perf_counter() - started
         print(f"read {n:,} rows from {args.csv.name} in {read_s:.1f}s", file=sys.stderr)
         chunks = pool.encode(texts)  # before torch is imported, so both cores work from here on
-        from core.predictor import Predictor
+        from core.inference.predictor import Predictor
 
         predictor = Predictor.load(model_dir)  # imports torch while the workers featurise
         # torch leaves a million objects behind; frozen, they are no longer walked by every full
@@ -209,7 +209,7 @@ def _score_chunks(
     chunks: Iterable[Any], texts: list[Any], rows: list[list[Any]], predictor: Any, write: Any
 ) -> int:
     """Score each chunk as the workers hand it over and write it at once; returns the rows scored."""
-    from core.predictor import unscorable_reason
+    from core.inference.predictor import unscorable_reason
 
     scored = 0
     for chunk in _progress(chunks, len(texts)):
@@ -283,9 +283,9 @@ def _jsonable(value: Any) -> Any:
 def _csv_sink(fh: Any, header: list[str], version: str, labels: tuple[str, ...]) -> Any:
     """A CSV writer: input columns plus label, negative, neutral, positive, confidence, model_version.
 
-    Input cells that a spreadsheet would run as a formula are defused (:func:`core.export.safe_cell`).
+    Input cells that a spreadsheet would run as a formula are defused (:func:`core.spreadsheet.safe_cell`).
     """
-    from core.export import safe_cell
+    from core.spreadsheet import safe_cell
 
     writer = csv.writer(fh)
     columns = [safe_cell(str(h)) for h in header]

@@ -19,8 +19,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.predictor import Predictor, unscorable_reason
-from core.text import EMOJI_CLASS, RATING_PATTERN
+from core.inference.predictor import Predictor, unscorable_reason
+from core.nlp.text import EMOJI_CLASS, RATING_PATTERN
 
 MAX_WORDS = 300  # longer texts: only the first 300 words are explained (one batch of 301 variants)
 NOTABLE_SHARE = 0.15  # a word counts when its effect is at least this share of the strongest word's

@@ -1,9 +1,9 @@
 """Featurise many texts on every core: worker processes turn texts into `(ids, offsets)`, in order.
 
-Featurising (:meth:`core.features.Featurizer.encode`, pure Python tokenising) is most of the cost of
+Featurising (:meth:`core.nlp.features.Featurizer.encode`, pure Python tokenising) is most of the cost of
 scoring a large upload; the bag model itself takes milliseconds. A :class:`FeaturizePool` splits
 texts into chunks, featurises them in worker processes and yields the results in input order, so
-the caller scores each chunk (:meth:`core.predictor.Predictor.proba_from_encoded`) as it arrives::
+the caller scores each chunk (:meth:`core.inference.predictor.Predictor.proba_from_encoded`) as it arrives::
 
     with FeaturizePool(predictor.featurizer) as pool:  # workers start now (a quarter of a second)
         ...                                            # do something else meanwhile
@@ -12,10 +12,10 @@ the caller scores each chunk (:meth:`core.predictor.Predictor.proba_from_encoded
 
 Design:
 
-* Workers are fresh interpreters (``python -m core.featurize_pool``), never forks: the caller may be a
+* Workers are fresh interpreters (``python -m core.inference.pool``), never forks: the caller may be a
   threaded server (Streamlit). Not multiprocessing's ``spawn`` either: it re-runs the parent's main
   script in every worker, and under Streamlit that script is the app itself. A worker imports only
-  this module, :mod:`core.features` and :mod:`core.text` (no torch, no streamlit), reads texts as
+  this module, :mod:`core.nlp.features` and :mod:`core.nlp.text` (no torch, no streamlit), reads texts as
   pickles on its stdin and writes features to its stdout.
 * One worker, or fewer than `min_parallel` valid texts, means featurising in the calling process:
   starting processes would cost more than it saves. `FeaturizePool(f, workers=1)` starts none.
@@ -23,7 +23,7 @@ Design:
 * A failure never hangs: an exception raised while featurising is re-raised in the caller as it was
   (the worker's traceback added as a note), and a worker that dies (killed, out of memory) raises
   :class:`FeaturizeError`. Leaving the ``with`` block, or :meth:`FeaturizePool.close`, stops the workers.
-* Only valid texts are featurised (non-blank strings, as :func:`core.predictor.unscorable_reason`
+* Only valid texts are featurised (non-blank strings, as :func:`core.inference.predictor.unscorable_reason`
   accepts); each chunk says which of its inputs they were, so the caller marks the others unscorable.
 """
 
@@ -45,14 +45,14 @@ from typing import IO, Any
 
 import numpy as np
 
-from core.features import FeatureConfig, Featurizer
+from core.inference.predictor import unscorable_reason
 from core.logs import log_event
-from core.predictor import unscorable_reason
+from core.nlp.features import FeatureConfig, Featurizer
 
 CHUNK = 4096  # texts per task: one result each, about 1 MB of ids
 MIN_PARALLEL = 5000  # fewer valid texts than this are featurised in the calling process
 MAX_WORKERS = 4  # featurising scales with cores; beyond a few, pickling the texts dominates
-_ROOT = Path(__file__).resolve().parent.parent  # the folder holding `core`: the workers' cwd
+_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `core`: the workers' cwd
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
@@ -88,7 +88,7 @@ def default_workers() -> int:
 
 def valid_rows(texts: Sequence[object], start: int = 0, stop: int | None = None) -> np.ndarray:
     """Indices in `[start, stop)` of the texts that are featurised: those the predictor can score
-    (:func:`core.predictor.unscorable_reason` is None: strings with a non-blank character)."""
+    (:func:`core.inference.predictor.unscorable_reason` is None: strings with a non-blank character)."""
     stop = len(texts) if stop is None else stop
     return np.array([i for i in range(start, stop) if unscorable_reason(texts[i]) is None], dtype=np.int64)
 
@@ -134,7 +134,7 @@ class FeaturizePool:
         for _ in range(self.workers):
             self._procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "core.featurize_pool", name],
+                    [sys.executable, "-m", "core.inference.pool", name],
                     cwd=_ROOT,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,

@@ -1,7 +1,8 @@
 """Score texts with the shipped (or an adapted) TorchScript model: load once, batch, never crash on bad input.
 
-A model directory holds `sentiment.pt` (TorchScript), `features.json` (:class:`core.features.FeatureConfig`)
-and `model_card.json` (version, metrics). :func:`load_scorer` is the only `torch.jit.load` in the product.
+A model directory holds `sentiment.pt` (TorchScript), `features.json`
+(:class:`core.nlp.features.FeatureConfig`) and `model_card.json` (version, metrics). :func:`load_scorer`
+is the only `torch.jit.load` in the product.
 
 Input handling, decided once here:
 
@@ -28,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from core.features import FeatureConfig, Featurizer
+from core.inference import registry
+from core.nlp.features import FeatureConfig, Featurizer
 
 LABELS = ("negative", "neutral", "positive")
 UNSCORABLE = "unscorable"
@@ -214,31 +216,17 @@ def predictions_frame(probs: np.ndarray, index: Any = None) -> Any:
 
 
 def resolve_model_dir(model: str | Path | None = None) -> Path:
-    """Which model directory to load.
+    """Which model directory to load, as the model registry (:mod:`core.inference.registry`) resolves it.
 
-    Delegates to the model registry (`core.registry.resolve_model_dir`, issue 7) when that module
-    exists: None is the active version (falling back to the base model), `"base"` the shipped model,
-    otherwise a version name or a model directory. Without the registry: None means
-    `settings.model_dir` and anything else must be a directory.
+    None is the active version (falling back to the base model), `"base"` the shipped model,
+    otherwise a version name or a model directory.
 
     :raises FileNotFoundError: the name is neither a model directory nor a known version.
     """
     try:
-        from core import registry
-    except ImportError:  # the registry is optional (issue 7)
-        registry = None  # type: ignore[assignment]
-    if registry is not None:
-        try:
-            return Path(registry.resolve_model_dir(model))
-        except registry.RegistryError as exc:
-            raise FileNotFoundError(str(exc)) from exc
-    if model is None:
-        from core.settings import get_settings
-
-        return get_settings().model_dir
-    if Path(model).is_dir():
-        return Path(model)
-    raise FileNotFoundError(f"no model directory named {str(model)!r}")
+        return Path(registry.resolve_model_dir(model))
+    except registry.RegistryError as exc:
+        raise FileNotFoundError(str(exc)) from exc
 
 
 _CACHE: dict[Path, Predictor] = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from core.tables import MissingColumn, ParsedTable
+from core.ingestion.tables import MissingColumn, ParsedTable
 
 
 @dataclass

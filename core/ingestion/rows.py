@@ -1,4 +1,4 @@
-"""Uploaded files to review rows: read the table, infer which column is which, clean every row.
+"""Parsed tables to review rows: clean every row, parse its date and rating, say why any is left out.
 
 The flow is ``read_table`` → ``infer_mapping`` (the caller may override any column) →
 ``prepare_rows``, which returns the rows to store plus every row it could not use, each with a
@@ -8,7 +8,9 @@ reason. Nothing is dropped silently:
 * ``warnings`` rows are stored without one value: "unparseable date (stored without date)",
   "unparseable rating (stored without rating)", "rating out of range (stored without rating)".
 
-`python -m core.ingest FILE` imports a file from the command line (see `core.ingest_cli`).
+The table comes from :func:`core.ingestion.tables.read_table` and the mapping from
+:func:`core.ingestion.mapping.infer_mapping`; `python -m core.ingest FILE` (:mod:`core.cli.ingest`)
+runs the whole flow and stores the rows.
 """
 
 from __future__ import annotations
@@ -22,67 +24,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from core.mapping import ColumnMapping, infer_mapping, normalize_header, resolve_column
-from core.parsing import (
+from core.ingestion.mapping import ColumnMapping
+from core.ingestion.parsing import (
     Rating,
     detect_dayfirst,
     explicit_scale,
-    infer_rating_scale,
-    normalize_rating,
-    parse_date,
     parse_date_column,
-    parse_rating,
     parse_rating_column,
     plain_number,
 )
-from core.tables import (
-    EmptyFile,
-    FileTooLarge,
-    IngestError,
+from core.ingestion.tables import (
     MissingColumn,
-    NotATable,
     NoTextColumn,
     ParsedTable,
-    TooManyRows,
-    UnreadableFile,
-    read_table,
-    sniff_delimiter,
 )
-from core.text import clean_text
-
-__all__ = [
-    "EMPTY_TEXT",
-    "NO_WORDS",
-    "RATING_OUT_OF_RANGE",
-    "UNPARSEABLE_DATE",
-    "UNPARSEABLE_RATING",
-    "ColumnMapping",
-    "EmptyFile",
-    "FileTooLarge",
-    "IngestError",
-    "MissingColumn",
-    "NoTextColumn",
-    "NotATable",
-    "ParsedTable",
-    "PreparedRows",
-    "Rating",
-    "RejectedRow",
-    "ReviewRow",
-    "TooManyRows",
-    "UnreadableFile",
-    "detect_dayfirst",
-    "explicit_scale",
-    "infer_mapping",
-    "infer_rating_scale",
-    "normalize_header",
-    "normalize_rating",
-    "parse_date",
-    "parse_rating",
-    "prepare_rows",
-    "read_table",
-    "resolve_column",
-    "sniff_delimiter",
-]
+from core.nlp.text import clean_text
 
 # Reasons, exactly as counted and shown. Rejected rows are not stored:
 EMPTY_TEXT = "empty text"  # blank, only HTML tags, or a placeholder such as "N/A"
@@ -302,13 +258,3 @@ def prepare_rows(
     return PreparedRows(
         rows=rows, rejected=rejected, rows_read=n, warnings=warnings, mapping=mapping, dayfirst=dayfirst
     )
-
-
-if __name__ == "__main__":
-    # `python -m core.ingest`: the CLI lives in its own module so this one is imported once, under
-    # its real name, and `except IngestError` there catches what the importer raises.
-    import sys
-
-    from core.ingest_cli import main
-
-    sys.exit(main())

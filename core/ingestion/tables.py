@@ -1,6 +1,6 @@
 """Read an uploaded file into a table of strings: CSV in any common encoding and delimiter, or xlsx.
 
-:func:`read_table` is the only entry point; `core.ingest` re-exports it with the error classes.
+:func:`read_table` is the only entry point; the error classes here are what every ingestion step raises.
 Every failure is an :class:`IngestError` whose message is one sentence the user can act on.
 """
 
@@ -19,7 +19,7 @@ from typing import BinaryIO
 import charset_normalizer
 import pandas as pd
 
-from core.parsing import parse_date, plain_number
+from core.ingestion.parsing import parse_date, plain_number
 from core.settings import get_settings
 
 
@@ -268,7 +268,7 @@ def _clean_headers(columns: list[object]) -> list[str]:
 def looks_like_data(first_row: list[object]) -> bool:
     """Whether a file's first row is a record rather than column names.
 
-    Column names are never numbers or dates (as :mod:`core.parsing` reads rating and date cells),
+    Column names are never numbers or dates (as :mod:`core.ingestion.parsing` reads rating and date cells),
     so one such cell decides it. A file of one column ("one review per line", no header) is
     recognised by a first cell that reads like a sentence: four words or more ending in ".", "!" or
     "…", or eight words or more, but not a question ("What did you think?"): survey exports use

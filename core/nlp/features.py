@@ -8,8 +8,8 @@ A text becomes a *bag of feature ids* for an `nn.EmbeddingBag`. The embedding ta
                       "not", "no", "never", ... and before a contrast word ("but") or "!"/"?";
                       the negated copy replaces the plain word, so "not good" != "good"
 
-Encoding a batch runs :func:`core.text.raw_tokens` per text and maps each raw token to its ids through
-a cache of :func:`core.text.expand_token` results (so the per-token Python work is one dictionary
+Encoding a batch runs :func:`core.nlp.text.raw_tokens` per text and maps each raw token to its ids through
+a cache of :func:`core.nlp.text.expand_token` results (so the per-token Python work is one dictionary
 lookup), then does bigram lookup and negation scoping for the whole batch at once with NumPy.
 
 Very long texts are capped deliberately: at most `max_chars` characters are tokenised (the first
@@ -28,7 +28,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from core.text import expand_token, raw_tokens, tokenize
+from core.nlp.text import expand_token, raw_tokens, tokenize
 
 T = TypeVar("T")
 FEATURES_VERSION = 1
@@ -79,7 +79,7 @@ class FeatureConfig:
 
     vocab: list[str]  # word per id; ids 0 and 1 are SPECIAL_TOKENS
     bigrams: list[tuple[int, int]]  # bigram id i (table row V+i) is the word-id pair bigrams[i]
-    stopwords: list[str]  # snapshot of core.text.stopword_set(language) used in training, sorted
+    stopwords: list[str]  # snapshot of core.nlp.text.stopword_set(language) used in training, sorted
     language: str = "english"  # which stopword list the snapshot came from
     max_tokens: int = 1024  # tokens kept per text (3/4 head + 1/4 tail)
     max_chars: int = 20_000  # characters tokenised per text (3/4 head + 1/4 tail)

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
-from core.text import NLTK_DATA_DIR, SUPPORTED_LANGUAGES
+from core.nlp.text import NLTK_DATA_DIR, SUPPORTED_LANGUAGES
 
 UNKNOWN = "unknown"
 _WORD_RE = re.compile(r"[^\W\d_]+")

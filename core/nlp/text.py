@@ -8,7 +8,7 @@ Two entry points:
   a handful of compiled regular expressions and fast paths, because it runs on every review of a
   100k-row upload; the throughput benchmark (`make bench`) watches it.
 
-Stopwords come from NLTK's own lists (vendored under `core/nltk_data`, loaded through
+Stopwords come from NLTK's own lists (vendored under `core/nlp/nltk_data`, loaded through
 `nltk.corpus.stopwords`), minus the negation, contrast and intensity words that carry sentiment.
 """
 
@@ -91,7 +91,7 @@ _USER_RE = re.compile(r"(?<!\w)@\w+")
 _SMILE_RE = re.compile(r"(?<![\w/])(?:[:;=8][\-o*']?[)\]dDpP]|<3)(?!\w)")
 _FROWN_RE = re.compile(r"(?<![\w/])[:;=8][\-o*']?[(\[/\\](?!\w)")
 # A rating written in the text, matched on lowercased text ([0-9] rather than \d, so the ASCII and
-# Unicode paths of raw_tokens agree); core.explain reuses it to occlude a rating as one unit.
+# Unicode paths of raw_tokens agree); core.inference.explain reuses it to occlude a rating as one unit.
 RATING_PATTERN = (
     r"(?<![\w.,/])(?:"
     r"(?P<num>[0-9]{1,3}(?:\.[0-9])?)\s*(?:/|out of)\s*(?P<den>10|5|100)(?![0-9/]|\.[0-9])"
@@ -159,7 +159,7 @@ def tokenize(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
 def raw_tokens(text: str) -> list[str]:
     """The first half of :func:`tokenize`: normalised, lowercased regex tokens, before contraction
     expansion and stopword removal. Callers that map tokens to ids cache :func:`expand_token` per
-    distinct raw token (see `core.features`), so the per-token work is one dictionary lookup.
+    distinct raw token (see `core.nlp.features`), so the per-token work is one dictionary lookup.
     """
     if not text.isascii():  # ASCII is already NFKC-normal
         text = unicodedata.normalize("NFKC", text)

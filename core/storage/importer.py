@@ -3,7 +3,7 @@
 An import is all or nothing: its reviews, their predictions, new products and the import record's
 success are committed together. If anything fails, the data is untouched and the import record
 (written in its own small transaction) says ``failed`` with the reason. Reviews already in the
-store (same product and :func:`core.store.content_hash`) and repeats within the same rows are
+store (same product and :func:`core.storage.schema.content_hash`) and repeats within the same rows are
 counted as duplicates and not stored again, so importing the same file twice adds nothing.
 
 Scoring runs before the write transaction, so a long scoring pass never holds SQLite's write lock.
@@ -11,6 +11,7 @@ Scoring runs before the write transaction, so a long scoring pass never holds SQ
 
 from __future__ import annotations
 
+import getpass
 import math
 import time
 from collections import Counter
@@ -24,10 +25,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, exists, select, update
 
-from core import rollup
-from core.featurize_pool import MIN_PARALLEL, FeaturizePool
+from core.inference.pool import MIN_PARALLEL, FeaturizePool
 from core.logs import log_event
-from core.store import (
+from core.settings import get_settings
+from core.storage import rollups
+from core.storage.engine import optimize, write_transaction
+from core.storage.schema import (
     SOURCES,
     DailySentiment,
     ImportRun,
@@ -36,17 +39,15 @@ from core.store import (
     Review,
     SiteRating,
     content_hash,
-    current_user,
     naive_utc,
-    optimize,
     upsert_ignore,
     utcnow,
-    write_transaction,
 )
 
 if TYPE_CHECKING:
-    from core.ingest import ColumnMapping, RejectedRow, ReviewRow
-    from core.predictor import Predictor
+    from core.inference.predictor import Predictor
+    from core.ingestion.mapping import ColumnMapping
+    from core.ingestion.rows import RejectedRow, ReviewRow
 
 Progress = Callable[[int, int], None]
 
@@ -103,6 +104,17 @@ class ImportSummary:
 
 
 # --- import runs -------------------------------------------------------------------------------
+
+
+def current_user() -> str:
+    """Who an import is recorded under: `SENTIMENT_USER`, else the OS user."""
+    configured = get_settings().user
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # containers often run as a uid with no passwd entry
+        return "unknown"
 
 
 def start_run(engine: Engine, kind: str, source_name: str) -> int:
@@ -182,7 +194,7 @@ def import_rows(
 
     :param source: ``csv``, ``scrape`` or ``manual``.
     :param source_name: the file name or URL shown in the import history.
-    :param predictor: default: the active model (:func:`core.predictor.get_predictor`).
+    :param predictor: default: the active model (:func:`core.inference.predictor.get_predictor`).
     :param rejected: rows the ingestion layer could not use; counted by reason in the record.
     :param rows_read: rows in the source (default: stored candidates plus rejected).
     :param progress: called with ``(done, total)`` units of work; every new row is one unit when
@@ -219,19 +231,23 @@ def import_file(
     predictor: Predictor | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Read a CSV/XLSX file (see :mod:`core.ingest`), then :func:`import_rows` it as one import.
+    """Read a CSV/XLSX file (see :mod:`core.ingestion`), then :func:`import_rows` it as one import.
 
-    Ingestion errors (:class:`core.ingest.IngestError`) are recorded as a failed import and re-raised.
+    Ingestion errors (:class:`core.ingestion.tables.IngestError`) are recorded as a failed import and
+    re-raised.
     """
-    from core import ingest  # the ingestion layer is only needed for files
+    # the ingestion layer is only needed for files
+    from core.ingestion.mapping import infer_mapping
+    from core.ingestion.rows import prepare_rows
+    from core.ingestion.tables import read_table
 
     name = filename or (fp.name if isinstance(fp, Path) else "upload")
     import_id = start_run(engine, "csv", name)
     started = time.perf_counter()
     try:
-        table = ingest.read_table(fp, filename)
-        prepared = ingest.prepare_rows(
-            table, mapping or ingest.infer_mapping(table), default_product=default_product, dayfirst=dayfirst
+        table = read_table(fp, filename)
+        prepared = prepare_rows(
+            table, mapping or infer_mapping(table), default_product=default_product, dayfirst=dayfirst
         )
     except BaseException as exc:
         _mark_failed(engine, import_id, exc, time.perf_counter() - started)
@@ -269,7 +285,7 @@ def _run_import(
     timings = {"parse": round(parse_seconds, 3)}
     try:
         if predictor is None:
-            from core.predictor import get_predictor
+            from core.inference.predictor import get_predictor
 
             predictor = get_predictor()
         # featurising workers (large imports only) start now and are ready when de-duplication ends
@@ -378,9 +394,9 @@ def _score(
 ) -> pd.DataFrame:
     """Score texts chunk by chunk: one progress tick and one ``scoring`` log line per chunk.
 
-    Large inputs are featurised by `pool`'s worker processes on every core (:mod:`core.featurize_pool`)
+    Large inputs are featurised by `pool`'s worker processes on every core (:mod:`core.inference.pool`)
     while this process scores the chunks already done. The result equals
-    :meth:`~core.predictor.Predictor.predict_frame` (same rounding; a text's scores do not depend on
+    :meth:`~core.inference.predictor.Predictor.predict_frame` (same rounding; a text's scores do not depend on
     which texts share its batch), with a fresh index.
     """
     probs = np.full((len(texts), 3), np.nan)
@@ -399,7 +415,7 @@ def _score(
         tick = time.perf_counter()
         if progress is not None:
             progress(chunk.stop, total)
-    from core.predictor import predictions_frame
+    from core.inference.predictor import predictions_frame
 
     return predictions_frame(probs)
 
@@ -481,7 +497,7 @@ def _write(
             _insert_predictions(conn, review_ids, chunk_scores, model_version, now)
         stored += len(review_ids)
         changes.append(
-            rollup.deltas(
+            rollups.deltas(
                 [records[i][0] for i in keep],
                 [records[i][_DATE] for i in keep],
                 chunk_scores["label"].tolist(),
@@ -490,7 +506,7 @@ def _write(
         )
         if progress is not None:
             progress(len(new) + start + len(chunk), total)
-    rollup.apply(conn, changes)
+    rollups.apply(conn, changes)
     return stored
 
 
@@ -646,7 +662,7 @@ def rescore(
         ids = [review_id for review_id in chunk if review_id in texts]  # deleted meanwhile: skip
         scores = predictor.predict_frame(pd.Series([texts[i] for i in ids]))
         with write_transaction(engine) as conn:
-            before = rollup.latest_rows(conn, Review.id.in_(ids))
+            before = rollups.latest_rows(conn, Review.id.in_(ids))
             table = PredictionRow.__table__
             inserted = conn.execute(
                 upsert_ignore(conn, table).returning(table.c.id),
@@ -659,8 +675,8 @@ def rescore(
                 .where(PredictionRow.review_id.in_(ids))
                 .values(is_latest=PredictionRow.model_version == version)
             )
-            after = rollup.latest_rows(conn, Review.id.in_(ids))
-            rollup.apply(conn, [rollup.deltas_of(before, sign=-1), rollup.deltas_of(after)])
+            after = rollups.latest_rows(conn, Review.id.in_(ids))
+            rollups.apply(conn, [rollups.deltas_of(before, sign=-1), rollups.deltas_of(after)])
         log_event(
             "scoring",
             rows=len(ids),
@@ -686,8 +702,8 @@ def delete_import(engine: Engine, import_id: int) -> int:
         touched = list(
             conn.execute(select(Review.product_id).where(Review.import_id == import_id).distinct()).scalars()
         )
-        rollup.apply(
-            conn, [rollup.deltas_of(rollup.latest_rows(conn, Review.import_id == import_id), sign=-1)]
+        rollups.apply(
+            conn, [rollups.deltas_of(rollups.latest_rows(conn, Review.import_id == import_id), sign=-1)]
         )
         review_ids = select(Review.id).where(Review.import_id == import_id)
         conn.execute(delete(PredictionRow).where(PredictionRow.review_id.in_(review_ids)))

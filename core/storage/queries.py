@@ -21,7 +21,8 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Integer, Select, and_, cast, func, or_, select, text, true
 from sqlalchemy.engine import Connection
 
-from core.store import (
+from core.storage.engine import count_rows
+from core.storage.schema import (
     AppSetting,
     DailySentiment,
     ImportRun,
@@ -29,10 +30,10 @@ from core.store import (
     Product,
     Review,
     SiteRating,
-    count_rows,
 )
+from core.storage.site_ratings import to_stars
 
-LABELS = ("negative", "neutral", "positive")  # the same tuple as core.predictor.LABELS
+LABELS = ("negative", "neutral", "positive")  # the same tuple as core.inference.predictor.LABELS
 FREQUENCIES = {"D": "D", "day": "D", "W": "W", "week": "W", "M": "M", "month": "M"}
 REVIEW_COLUMNS = [
     "review_id",
@@ -128,13 +129,11 @@ def product_names(engine: Engine) -> list[str]:
 
 
 def latest_site_ratings(engine: Engine, products: Sequence[str] | None = None) -> pd.DataFrame:
-    """Each product's most recent site rating (`core.site_ratings`), newest scrape first.
+    """Each product's most recent site rating (`core.storage.site_ratings`), newest scrape first.
 
     :return: columns product, stars (on 1-5), value, best, worst, ratings, reviews, source_url,
         observed_at; one row per product that has one.
     """
-    from core.site_ratings import to_stars
-
     columns = ["product", "value", "best", "worst", "ratings", "reviews", "source_url", "observed_at"]
     query = (
         select(Product.name, SiteRating.value, SiteRating.best, SiteRating.worst, SiteRating.ratings)

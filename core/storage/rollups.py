@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, true
 
-from core.store import DailySentiment, PredictionRow, Review, dialect_insert
+from core.storage.schema import DailySentiment, PredictionRow, Review, dialect_insert
 
 KEYS = ["product_id", "day", "label"]
 VALUES = ["reviews", "rating_sum", "rating_count"]

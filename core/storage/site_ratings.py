@@ -3,7 +3,7 @@
 Analysts compare the stars a shop shows with what the reviews' text says; a 4.6-star page whose
 recent reviews read negative is worth a look. The scraper extracts the markup's strings
 (`scraping.extract`), :func:`parse_site_rating` turns them into numbers, and :func:`record_site_ratings`
-stores one observation per product and scrape. :func:`core.queries.latest_site_ratings` reads them.
+stores one observation per product and scrape. :func:`core.storage.queries.latest_site_ratings` reads them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from core.store import Product, SiteRating, utcnow, write_transaction
+from core.storage.engine import write_transaction
+from core.storage.schema import Product, SiteRating, utcnow
 
 _NUMBER_RE = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.explain import TokenContribution, notable
+from core.inference.explain import TokenContribution, notable
 from dashboard import charts, state
 from dashboard.columns import as_pills, label_pill, probability_columns
 from dashboard.highlight import Span, escape_markdown, highlight_markdown
@@ -40,7 +40,7 @@ def analyze(lines: list[str]) -> list[dict[str, Any]]:
     """Score every line and explain the first `MAX_EXPLAINED`; results are plain dicts so they
     live in session state and feed the downloads directly.
     """
-    from core.explain import explain
+    from core.inference.explain import explain
 
     predictor = state.predictor()
     results = []
@@ -77,7 +77,7 @@ def results_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
 
 def downloads(results: list[dict[str, Any]]) -> None:
     """CSV (formula-injection safe) and JSON (the CLI's objects) of the last run."""
-    from core.export import to_safe_csv
+    from core.spreadsheet import to_safe_csv
 
     frame = results_frame(results)
     cols = st.columns([1, 1, 4])

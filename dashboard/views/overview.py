@@ -18,7 +18,7 @@ SPARK_WEEKS = 13  # a quarter of weekly shares in each share tile
 
 def load_sample() -> None:
     """Import the bundled demo CSV (scored with the active model) and remember the summary."""
-    from core.importer import import_file
+    from core.storage.importer import import_file
 
     problem = state.model_problem()
     if problem:

@@ -121,7 +121,7 @@ def filter_bar(frame: pd.DataFrame) -> Filters:
 
 def headline(frame: pd.DataFrame, products: list[str], site: pd.DataFrame) -> None:
     """Per product: reviews, negative and positive share, average stars, and the product page's own
-    average rating when a scrape found one (`site`: :func:`core.queries.latest_site_ratings`)."""
+    average rating when a scrape found one (`site`: :func:`core.storage.queries.latest_site_ratings`)."""
     lang = current_language()
     cols = st.columns(len(products))
     for col, product in zip(cols, products, strict=True):
@@ -295,7 +295,7 @@ def review_table(frame: pd.DataFrame, key: str, height: int | str = "auto") -> N
 
 def table_section(frame: pd.DataFrame) -> None:
     """The review table (newest first) with CSV and XLSX downloads of every filtered row."""
-    from core.export import to_safe_csv, to_safe_xlsx
+    from core.spreadsheet import to_safe_csv, to_safe_xlsx
 
     st.subheader(t("products.reviews"))
     term = st.session_state.get(Keys.DRIVER_TERM)

@@ -10,15 +10,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from core.ingest import (
-    ColumnMapping,
-    IngestError,
-    ParsedTable,
-    PreparedRows,
-    infer_mapping,
-    prepare_rows,
-    read_table,
-)
+from core.ingestion.mapping import ColumnMapping, infer_mapping
+from core.ingestion.rows import PreparedRows, prepare_rows
+from core.ingestion.tables import IngestError, ParsedTable, read_table
 from core.settings import get_settings
 from dashboard import product_data, state
 from dashboard.highlight import escape_markdown
@@ -26,8 +20,8 @@ from dashboard.i18n import current_language, t
 from dashboard.state import Keys
 
 if TYPE_CHECKING:
-    from core.importer import ImportSummary
-    from core.ingest import RejectedRow
+    from core.ingestion.rows import RejectedRow
+    from core.storage.importer import ImportSummary
 
 ROLES = ("text", "product", "date", "rating", "title", "author")
 EXAMPLE = pd.DataFrame(
@@ -60,7 +54,7 @@ def mapping_columns(mapping: ColumnMapping) -> tuple[str | None, ...]:
 def prepared(
     _table: ParsedTable, signature: str, columns: tuple[str | None, ...], product: str, dayfirst: bool
 ) -> PreparedRows:
-    """:func:`core.ingest.prepare_rows` of the file `signature` under one mapping (`columns`, in ROLES
+    """:func:`core.ingestion.rows.prepare_rows` of the file `signature` under one mapping (`columns`, in ROLES
     order), shared read-only; IngestError is not cached. :func:`prepare_ahead` starts it in the
     background while the user looks at the preview, and Import then finds it done (or in progress:
     it waits for that run rather than starting another).
@@ -126,7 +120,7 @@ def run_import(
     table: ParsedTable, mapping: ColumnMapping, product: str, dayfirst: bool, signature: str
 ) -> None:
     """Prepare, score and store the rows with a progress bar; the outcome goes to session state."""
-    from core.importer import import_rows
+    from core.storage.importer import import_rows
 
     st.session_state[Keys.UPLOAD_ERROR] = None
     problem = state.model_problem()
@@ -192,7 +186,7 @@ def show_summary(summary: ImportSummary, rejected: list[RejectedRow]) -> None:
     cols[2].metric(t("upload.summary.duplicates"), f"{summary.duplicates:,}")
     cols[3].metric(t("upload.summary.rejected"), f"{sum(summary.rejected.values()):,}")
     if rejected:
-        from core.export import to_safe_csv
+        from core.spreadsheet import to_safe_csv
 
         frame = rejected_frame(rejected)
         reasons = frame["reason"].value_counts().rename_axis("reason").reset_index(name="rows")

@@ -1,4 +1,4 @@
-"""Pipeline 1: clean every string field with `core.text.clean_text`, as uploads are cleaned."""
+"""Pipeline 1: clean every string field with `core.nlp.text.clean_text`, as uploads are cleaned."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import fields
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from core.text import clean_text
+from core.nlp.text import clean_text
 from scraping.items import ReviewItem
 
 # URLs are kept verbatim; everything else a user reads is cleaned.

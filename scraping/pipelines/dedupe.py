@@ -6,7 +6,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from core.store import content_hash
+from core.storage.schema import content_hash
 from scraping.items import ReviewItem
 
 

@@ -1,8 +1,8 @@
 """Pipeline 4: store the crawl's reviews and score them, as one import of kind "scrape", and each
-product page's own average rating (`core.site_ratings`) next to them.
+product page's own average rating (`core.storage.site_ratings`) next to them.
 
 The run is opened in `open_spider` (so a crawl that finds nothing is still recorded, with its
-errors) and the rows are written when the spider closes, in one `core.importer.import_rows`
+errors) and the rows are written when the spider closes, in one `core.storage.importer.import_rows`
 transaction scored by the core predictor. Storing happens on the `spider_closed` signal rather
 than in `close_spider` because only the signal carries the close reason: a crawl cancelled from
 the dashboard (SIGTERM -> reason "shutdown") is recorded as cancelled and stores nothing.
@@ -16,11 +16,11 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from core.importer import finish_run, import_rows, start_run
-from core.ingest import RejectedRow, ReviewRow
+from core.ingestion.rows import RejectedRow, ReviewRow
 from core.logs import log_event
-from core.site_ratings import SiteRatingValue, parse_site_rating, record_site_ratings
-from core.store import get_engine
+from core.storage.engine import get_engine
+from core.storage.importer import finish_run, import_rows, start_run
+from core.storage.site_ratings import SiteRatingValue, parse_site_rating, record_site_ratings
 from scraping.items import ReviewItem
 
 
@@ -40,7 +40,7 @@ def to_review_row(item: ReviewItem, row_number: int | None = None) -> ReviewRow:
 
 
 class StorePipeline:
-    """Collect :class:`~core.ingest.ReviewRow` objects; import and score them when the crawl ends."""
+    """Collect :class:`~core.ingestion.rows.ReviewRow` objects; import and score them when the crawl ends."""
 
     def __init__(self, crawler: Crawler, source_name: str, max_items: int) -> None:
         self.crawler = crawler
@@ -104,7 +104,7 @@ class StorePipeline:
             return
         try:
             # Imported here so a missing or broken model fails this step with its own message.
-            from core.predictor import get_predictor
+            from core.inference.predictor import get_predictor
 
             summary = import_rows(
                 self.engine,

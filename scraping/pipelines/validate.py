@@ -6,7 +6,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from core.parsing import parse_date, parse_rating
+from core.ingestion.parsing import parse_date, parse_rating
 from scraping.items import ReviewItem
 
 MAX_TEXT_CHARS = 20_000  # longer "reviews" are page text caught by a too-wide profile selector

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from core import registry
-from core.features import Featurizer
-from core.predictor import Predictor
-from core.rating_labels import DataRequirements, insufficiency
+from core.inference import registry
+from core.inference.predictor import Predictor
+from core.ingestion.rating_labels import DataRequirements, insufficiency
+from core.nlp.features import Featurizer
 from models import adapt
 from tests.adapt.conftest import HOTELES, OPTIONS, labelled
 

@@ -8,7 +8,8 @@ import os
 import subprocess
 import sys
 
-from core import predict, registry
+from core.cli import predict
+from core.inference import registry
 from core.settings import REPO_ROOT
 from models import adapt
 from tests.adapt.conftest import MEDICATIONS

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from core import predict, registry
+from core.cli import predict
+from core.inference import registry
 from models.adapt_job import CANCELLED, FINISHED, AdaptJob
 from tests.adapt.conftest import MEDICATIONS
 

@@ -7,11 +7,13 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.importer import import_rows
-from core.ingest import ColumnMapping, prepare_rows, read_table
-from core.predictor import Predictor
+from core.inference.predictor import Predictor
+from core.ingestion.mapping import ColumnMapping
+from core.ingestion.rows import prepare_rows
+from core.ingestion.tables import read_table
 from core.settings import get_settings
-from core.store import get_engine
+from core.storage.engine import get_engine
+from core.storage.importer import import_rows
 from tests.adapt.conftest import MEDICATIONS
 
 
@@ -54,7 +56,7 @@ def test_versions_table_lists_the_base_model_and_rollback_is_disabled_when_base_
 
 
 def test_a_finished_run_shows_the_comparison_and_can_be_activated(tmp_path, medications_version):
-    from core import registry
+    from core.inference import registry
     from models.adapt import summary
     from models.adapt_job import AdaptJob
 
@@ -82,8 +84,8 @@ def test_a_finished_run_shows_the_comparison_and_can_be_activated(tmp_path, medi
 
 
 def test_rescore_adds_the_active_versions_predictions(stored_medications, medications_version):
-    from core import registry
-    from core.store import reviews_frame
+    from core.inference import registry
+    from core.storage.queries import reviews_frame
 
     name = medications_version.version_dir.name
     try:

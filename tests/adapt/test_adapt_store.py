@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core import registry
-from core.importer import import_rows, rescore
-from core.ingest import ColumnMapping, prepare_rows, read_table
-from core.predictor import Predictor
+from core.inference import registry
+from core.inference.predictor import Predictor
+from core.ingestion.mapping import ColumnMapping
+from core.ingestion.rows import prepare_rows
+from core.ingestion.tables import read_table
 from core.settings import get_settings
-from core.store import PredictionRow, reviews_frame
+from core.storage.importer import import_rows, rescore
+from core.storage.queries import reviews_frame
+from core.storage.schema import PredictionRow
 from models import adapt
 from tests.adapt.conftest import MEDICATIONS
 

@@ -2,7 +2,7 @@
 
 import subprocess
 
-from tests.model.test_cli import run_cli
+from tests.core.cli.test_predict import run_cli
 
 
 def _predict(*texts: str) -> subprocess.CompletedProcess[str]:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from core.language import UNKNOWN, detect_language, dominant_language, foreign_language_warning
-from core.rating_labels import DataRequirements, RatingCutoffs, insufficiency, label_counts
+from core.ingestion.rating_labels import DataRequirements, RatingCutoffs, insufficiency, label_counts
+from core.nlp.language import UNKNOWN, detect_language, dominant_language, foreign_language_warning
 
 
 def _five(stars: int) -> float:

@@ -19,7 +19,7 @@ from core.analytics import (
     products_needing_attention,
     trend,
 )
-from core.queries import REVIEW_COLUMNS
+from core.storage.queries import REVIEW_COLUMNS
 
 
 def frame(rows: list[dict[str, object]]) -> pd.DataFrame:

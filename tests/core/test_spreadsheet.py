@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core.export import safe_cell, to_safe_csv, to_safe_xlsx
+from core.spreadsheet import safe_cell, to_safe_csv, to_safe_xlsx
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,13 @@ from tests.dashboard.apptest import FIXTURES
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from core.predictor import Predictor
+    from core.inference.predictor import Predictor
 
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """An empty SQLite store that the app under test uses (via SENTIMENT_DB_URL)."""
-    from core.store import dispose_engines, get_engine
+    from core.storage.engine import dispose_engines, get_engine
 
     url = f"sqlite:///{tmp_path}/dashboard.sqlite"
     monkeypatch.setenv("SENTIMENT_DB_URL", url)
@@ -37,7 +37,7 @@ def seeded(store: Engine, predictor: Predictor) -> Engine:
     """The store with `fixtures/reviews_small.csv` imported: Kettle K1 (30 dated, rated reviews)
     and Toaster T2 (12 reviews without dates).
     """
-    from core.importer import import_file
+    from core.storage.importer import import_file
 
     path = FIXTURES / "reviews_small.csv"
     import_file(store, path.read_bytes(), path.name, predictor=predictor)

@@ -8,14 +8,16 @@ import plotly.graph_objects as go
 import pytest
 
 from core.analytics import confidence_histogram, drivers, label_shares, trend
-from core.queries import rating_label_crosstab
+from core.storage.queries import rating_label_crosstab
 from dashboard import charts
 
 COLORS = charts.COLORS
 
 
 def reviews(rows: list[tuple[str, str, str | None, float | None, float]]) -> pd.DataFrame:
-    """A frame shaped like core.queries.reviews_frame from (product, label, date, rating, confidence)."""
+    """A frame shaped like core.storage.queries.reviews_frame from (product, label, date, rating,
+    confidence).
+    """
     frame = pd.DataFrame(rows, columns=["product", "label", "review_date", "rating", "confidence"])
     frame["review_date"] = pd.to_datetime(frame["review_date"])
     frame["text"] = "placeholder"

@@ -94,7 +94,7 @@ class Relabelled:
 
 
 def test_model_version_selector_when_several_versions_scored(seeded, predictor) -> None:
-    from core.importer import rescore
+    from core.storage.importer import rescore
 
     assert rescore(seeded, ["Kettle K1"], Relabelled(predictor, "zz-test-v2")) == 30
     at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
@@ -171,7 +171,7 @@ def test_a_failed_warm_up_is_logged_not_raised(seeded) -> None:
 
 
 def test_the_product_pages_own_rating_is_shown_beside_the_reviews(seeded) -> None:
-    from core.site_ratings import SiteRatingValue, record_site_ratings
+    from core.storage.site_ratings import SiteRatingValue, record_site_ratings
 
     page = "https://shop.example/kettle-k1"
     rating = SiteRatingValue(8.6, best=10, worst=0, ratings=1234)

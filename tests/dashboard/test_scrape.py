@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.queries import reviews_frame
 from core.settings import get_settings
+from core.storage.queries import reviews_frame
 from dashboard.state import Keys
 from tests.dashboard.apptest import open_page, shown
 

@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from core.queries import reviews_frame
+from core.storage.queries import reviews_frame
 from tests.dashboard.apptest import FIXTURES, open_page, shown, texts
 
 CSV = "text/csv"

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.features import Featurizer, build_config
-from core.predictor import load_scorer
-from core.text import stopword_set, tokenize
+from core.inference.predictor import load_scorer
+from core.nlp.features import Featurizer, build_config
+from core.nlp.text import stopword_set, tokenize
 from models.export import export
 from models.model import BagConfig, BagModel, Scorer
 from models.train import lexicon, valence_table

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from core.predictor import Predictor
+from core.inference.predictor import Predictor
 from core.settings import MODELS_DIR
 from models import data
 from models.train import evaluate_predictor

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.predictor import load_scorer
+from core.inference.predictor import load_scorer
 from models.adapt_model import load_base
 from models.model import BagConfig, BagModel
 

@@ -214,7 +214,7 @@ def in_context(path: str) -> bool:
         ".env",
         ".env.example",
         ".streamlit/secrets.toml",
-        "core/__pycache__/text.cpython-311.pyc",
+        "core/nlp/__pycache__/text.cpython-311.pyc",
         ".pytest_cache/v/cache/lastfailed",
         ".ruff_cache/CACHEDIR.TAG",
         ".hypothesis/examples/x",
@@ -231,7 +231,7 @@ def test_kept_out_of_the_build_context(path: str) -> None:
     [
         "requirements.txt",
         "core/settings.py",
-        "core/nltk_data/corpora/stopwords/english",
+        "core/nlp/nltk_data/corpora/stopwords/english",
         "dashboard/app.py",
         "dashboard/views/overview.py",
         "models/sentiment.pt",

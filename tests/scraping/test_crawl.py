@@ -195,7 +195,9 @@ def _model_available() -> bool:
 def test_crawl_stores_and_scores_once_even_when_run_again(served: Served, tmp_path: Path) -> None:
     from sqlalchemy import select
 
-    from core.store import ImportRun, SiteRating, dispose_engines, get_engine, reviews_frame
+    from core.storage.engine import dispose_engines, get_engine
+    from core.storage.queries import reviews_frame
+    from core.storage.schema import ImportRun, SiteRating
 
     db_url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     urls = [served.url(p) for p in ("/jsonld.html", "/paged-1.html", "/missing.html")]
@@ -231,7 +233,7 @@ def test_crawl_stores_and_scores_once_even_when_run_again(served: Served, tmp_pa
         assert runs[0].errors == [f"{served.base}/missing.html answered HTTP 404 (page not found)."]
         assert first.status["import_id"] == runs[0].id
         # the kettle page's own aggregateRating, once per crawl; the newest is what the dashboard shows
-        from core.queries import latest_site_ratings
+        from core.storage.queries import latest_site_ratings
 
         site = latest_site_ratings(engine)
         assert site[["product", "value", "best", "reviews"]].values.tolist() == [["Acme Kettle", 3.0, 5.0, 2]]

@@ -82,7 +82,8 @@ def test_cancel_stops_the_process_group_and_records_the_run_as_cancelled(
 
     from sqlalchemy import func, select
 
-    from core.store import ImportRun, Review, dispose_engines, get_engine
+    from core.storage.engine import dispose_engines, get_engine
+    from core.storage.schema import ImportRun, Review
 
     engine = get_engine(db_url)
     try:

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from core.ingest_cli import main
-from core.settings import get_settings
+from core.cli.ingest import main
+from core.settings import REPO_ROOT, get_settings
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "ingestion" / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +35,7 @@ def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
-    from core.store import dispose_engines
+    from core.storage.engine import dispose_engines
 
     dispose_engines(url)
 
@@ -88,7 +87,8 @@ def test_import_reports_rejected_rows_by_reason(
 def test_column_options_override_the_inferred_mapping(
     store_url: str, predictor: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from core.store import get_engine, reviews_frame
+    from core.storage.engine import get_engine
+    from core.storage.queries import reviews_frame
 
     code, _, err = run(
         capsys, str(FIXTURES / "spanish_headers.csv"), "--text-column", "titulo", "--product", "Aspiradoras"
@@ -157,11 +157,11 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
 
 
 def test_module_entry_point_has_no_traceback(store_url: str) -> None:
-    """`python -m core.ingest` runs the CLI and its errors are IngestError from `core.ingest`
+    """`python -m core.ingest` runs the CLI and its errors are IngestError from `core.ingestion.tables`
     (not a second copy of the module under `__main__`)."""
     result = subprocess.run(
         [sys.executable, "-m", "core.ingest", str(FIXTURES / "ragged.csv")],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env={**os.environ, "SENTIMENT_DB_URL": store_url},
         capture_output=True,
         text=True,
@@ -183,7 +183,7 @@ def test_missing_model_is_one_line(store_url: str, tmp_path: Path) -> None:
            "SENTIMENT_REGISTRY_DIR": str(tmp_path / "registry")}  # fmt: skip
     result = subprocess.run(
         [sys.executable, "-m", "core.ingest", str(FIXTURES / "utf8_comma.csv")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -137,7 +137,7 @@ def test_a_folder_given_as_input_is_named_as_such(tmp_path: Path) -> None:
 
 
 def test_output_appears_only_when_complete(tmp_path: Path) -> None:
-    from core.predict import _replace_when_done
+    from core.cli.predict import _replace_when_done
 
     out = tmp_path / "scores.csv"
     out.write_text("an earlier run\n", encoding="utf-8")
@@ -204,7 +204,7 @@ def test_csv_output_defuses_spreadsheet_formulas(tmp_path: Path) -> None:
 
 
 def test_featurising_workers_give_the_same_file_as_one_process(tmp_path: Path) -> None:
-    # 6,000 rows: above the size from which worker processes featurise (core.featurize_pool)
+    # 6,000 rows: above the size from which worker processes featurise (core.inference.pool)
     words = ["great", "awful", "not", "battery", "screen", "love", "broke", "fine", "", "!"]
     src = tmp_path / "many.csv"
     with src.open("w", newline="", encoding="utf-8") as fh:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.explain import TokenContribution, explain, notable
-from core.predictor import Predictor
+from core.inference.explain import TokenContribution, explain, notable
+from core.inference.predictor import Predictor
 
 
 def test_negative_word_gets_negative_weight(predictor: Predictor) -> None:

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import importer
-from core.featurize_pool import FeaturizeError, FeaturizePool, valid_rows
-from core.predictor import unscorable_reason
+from core.inference.pool import FeaturizeError, FeaturizePool, valid_rows
+from core.inference.predictor import unscorable_reason
+from core.storage import importer
 
 MIXED: list[object] = [
     "Great kettle, boils fast",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.predictor import LABELS, UNSCORABLE, Predictor, get_predictor
+from core.inference.predictor import LABELS, UNSCORABLE, Predictor, get_predictor
 from core.settings import get_settings
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core import registry
+from core.inference import registry
 from core.settings import Settings
 
 

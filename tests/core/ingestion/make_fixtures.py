@@ -1,6 +1,6 @@
-"""Write the nasty upload fixtures in `tests/ingest/fixtures/` byte for byte.
+"""Write the nasty upload fixtures in `tests/core/ingestion/fixtures/` byte for byte.
 
-Run once (`.venv/bin/python -m tests.ingest.make_fixtures`) and commit the outputs: the tests read
+Run once (`.venv/bin/python -m tests.core.ingestion.make_fixtures`) and commit the outputs: the tests read
 the files, not this script, so the exact bytes (BOMs, code pages, line endings) are pinned.
 Each file's expected rows and rejections are asserted in `test_fixtures.py`.
 """

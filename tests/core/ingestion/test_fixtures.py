@@ -8,24 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from core.ingest import (
+from core.ingestion.mapping import ColumnMapping, infer_mapping
+from core.ingestion.rows import (
     EMPTY_TEXT,
     NO_WORDS,
     RATING_OUT_OF_RANGE,
     UNPARSEABLE_DATE,
     UNPARSEABLE_RATING,
-    ColumnMapping,
+    PreparedRows,
+    prepare_rows,
+)
+from core.ingestion.tables import (
     EmptyFile,
     IngestError,
     NotATable,
     NoTextColumn,
-    PreparedRows,
     UnreadableFile,
-    infer_mapping,
-    prepare_rows,
     read_table,
 )
-from tests.ingest.make_fixtures import LONG_REVIEW
+from tests.core.ingestion.make_fixtures import LONG_REVIEW
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -45,7 +46,7 @@ def reasons(rows: list) -> list[tuple[int, str]]:
 
 def test_fixtures_match_their_generator(tmp_path: Path) -> None:
     """The committed bytes are what make_fixtures.py writes (so the tests document real files)."""
-    from tests.ingest.make_fixtures import _xlsx, fixtures
+    from tests.core.ingestion.make_fixtures import _xlsx, fixtures
 
     for name, data in fixtures().items():
         assert (FIXTURES / name).read_bytes() == data, name

@@ -5,16 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core.ingest import (
-    ColumnMapping,
-    MissingColumn,
-    ParsedTable,
-    infer_mapping,
-    normalize_header,
-    prepare_rows,
-    read_table,
-    resolve_column,
-)
+from core.ingestion.mapping import ColumnMapping, infer_mapping, normalize_header, resolve_column
+from core.ingestion.rows import prepare_rows
+from core.ingestion.tables import MissingColumn, ParsedTable, read_table
 
 PROSE = "This kettle boils water quickly and the handle stays cool"
 

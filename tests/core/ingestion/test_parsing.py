@@ -9,8 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.ingest import detect_dayfirst, infer_rating_scale, normalize_rating, parse_date, parse_rating
-from core.parsing import default_worst, parse_date_column, parse_rating_column
+from core.ingestion.parsing import (
+    default_worst,
+    detect_dayfirst,
+    infer_rating_scale,
+    normalize_rating,
+    parse_date,
+    parse_date_column,
+    parse_rating,
+    parse_rating_column,
+)
 
 # The machine is shared with a training job: a slow example is not a failure.
 relaxed = settings(deadline=None)

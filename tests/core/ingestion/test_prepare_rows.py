@@ -9,15 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.ingest import (
-    EMPTY_TEXT,
-    NO_WORDS,
-    ColumnMapping,
-    ParsedTable,
-    infer_mapping,
-    prepare_rows,
-    read_table,
-)
+from core.ingestion.mapping import ColumnMapping, infer_mapping
+from core.ingestion.rows import EMPTY_TEXT, NO_WORDS, prepare_rows
+from core.ingestion.tables import ParsedTable, read_table
 
 
 def prepared_from(data: bytes, **kwargs: object):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.ingest import (
+from core.ingestion.tables import (
     EmptyFile,
     FileTooLarge,
     IngestError,

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.features import FeatureConfig, Featurizer, build_config, cap_text, cap_tokens
-from core.text import stopword_set, tokenize
+from core.nlp.features import FeatureConfig, Featurizer, build_config, cap_text, cap_tokens
+from core.nlp.text import stopword_set, tokenize
 
 STOP = stopword_set("english")
 TEXTS = ["the movie was not good", "good movie, great cast", "not good at all", "great film but long"] * 6

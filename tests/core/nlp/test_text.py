@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.text import (
+from core.nlp.text import (
     KEEP_WORDS,
     NUMBER_TOKEN,
     RATING_HIGH_TOKEN,
@@ -149,7 +149,7 @@ def test_stopwords_load_once_from_many_threads() -> None:
 
     script = (
         "import threading\n"
-        "from core.text import stopword_set\n"
+        "from core.nlp.text import stopword_set\n"
         "out = []\n"
         "ts = [threading.Thread(target=lambda: out.append(stopword_set('spanish'))) for _ in range(8)]\n"
         "[t.start() for t in ts]; [t.join() for t in ts]\n"

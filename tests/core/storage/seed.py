@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
-from core import rollup
-from core.store import PredictionRow, Product, Review, content_hash, write_transaction
+from core.storage import rollups
+from core.storage.engine import write_transaction
+from core.storage.schema import PredictionRow, Product, Review, content_hash
 
 V1_SCORED = datetime(2024, 6, 1)
 V0_SCORED = datetime(2024, 5, 1)
@@ -78,13 +79,13 @@ def seed_store(engine: Engine, seeds: list[Seed] = SEEDS) -> dict[str, int]:
                         scored_at=scored_at, is_latest=latest, **_probabilities(label, conf),
                     )
                 )  # fmt: skip
-        rollup.rebuild(conn)  # the seed bypasses the importer, so recompute the overview rollup
+        rollups.rebuild(conn)  # the seed bypasses the importer, so recompute the overview rollup
     return ids
 
 
 def assert_rollup_consistent(engine: Engine) -> None:
     """The maintained daily_sentiment rows equal a recomputation from reviews and predictions."""
-    from core.store import DailySentiment
+    from core.storage.schema import DailySentiment
 
     def rows(query: object) -> list[tuple[object, ...]]:
         result = conn.execute(query)  # type: ignore[call-overload]
@@ -93,4 +94,4 @@ def assert_rollup_consistent(engine: Engine) -> None:
     table = DailySentiment.__table__
     columns = ["product_id", "day", "week", "month", "label", "reviews", "rating_sum", "rating_count"]
     with engine.connect() as conn:
-        assert rows(select(*(table.c[name] for name in columns))) == rows(rollup.computed(conn))
+        assert rows(select(*(table.c[name] for name in columns))) == rows(rollups.computed(conn))

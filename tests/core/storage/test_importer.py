@@ -13,8 +13,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, delete, func, select
 
-from core import importer
-from core.importer import (
+from core.inference.predictor import Predictor
+from core.ingestion.rows import RejectedRow, ReviewRow
+from core.logs import get_logger
+from core.storage import importer
+from core.storage.engine import count_rows
+from core.storage.importer import (
     ImportSummary,
     delete_import,
     delete_product,
@@ -24,12 +28,9 @@ from core.importer import (
     rescore,
     start_run,
 )
-from core.ingest import RejectedRow, ReviewRow
-from core.logs import get_logger
-from core.predictor import Predictor
-from core.queries import list_imports, model_versions_in_store, product_summary, reviews_frame
-from core.store import DailySentiment, ImportRun, PredictionRow, Product, Review, count_rows
-from tests.store.seed import assert_rollup_consistent
+from core.storage.queries import list_imports, model_versions_in_store, product_summary, reviews_frame
+from core.storage.schema import DailySentiment, ImportRun, PredictionRow, Product, Review
+from tests.core.storage.seed import assert_rollup_consistent
 
 
 class RenamedPredictor:
@@ -163,7 +164,7 @@ def test_import_file_twice_keeps_one_copy(engine: Engine, predictor: Any) -> Non
 
 
 def test_import_file_that_cannot_be_read_is_recorded_as_failed(engine: Engine, predictor: Any) -> None:
-    from core.ingest import IngestError
+    from core.ingestion.tables import IngestError
 
     with pytest.raises(IngestError):
         import_file(engine, io.BytesIO(b""), "empty.csv", predictor=predictor)

@@ -1,4 +1,4 @@
-"""Every dashboard query on hand-made data (tests/store/seed.py) with exact expected values."""
+"""Every dashboard query on hand-made data (tests/core/storage/seed.py) with exact expected values."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from core.importer import finish_run, start_run
-from core.queries import (
+from core.storage.importer import finish_run, start_run
+from core.storage.queries import (
     REVIEW_COLUMNS,
     daily_counts,
     list_imports,
@@ -24,7 +24,7 @@ from core.queries import (
     store_health,
 )
 from tests.conftest import BACKENDS, fresh_store
-from tests.store.seed import V0_SCORED, V1_SCORED, seed_store
+from tests.core.storage.seed import V0_SCORED, V1_SCORED, seed_store
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -255,13 +255,8 @@ def test_model_versions_in_store(store: Engine, ids: dict[str, int]) -> None:
     assert versions["last_scored"].tolist() == [pd.Timestamp(V1_SCORED), pd.Timestamp(V0_SCORED)]
 
 
-def test_product_names_and_store_reexports(store: Engine, ids: dict[str, int]) -> None:
-    import core.store as store_module
-
+def test_product_names(store: Engine, ids: dict[str, int]) -> None:
     assert product_names(store) == ["Alpha", "Beta", "Ñandú"]
-    assert store_module.product_summary is product_summary  # the contract's import path works too
-    with pytest.raises(AttributeError):
-        _ = store_module.no_such_query
 
 
 @pytest.mark.parametrize(

@@ -8,18 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine, inspect, select, text
 
-from core import store
-from core.settings import get_settings
-from core.store import (
-    SCHEMA_VERSION,
-    AppSetting,
-    content_hash,
+from core.settings import REPO_ROOT, get_settings
+from core.storage import engine as engine_module
+from core.storage.engine import (
     count_rows,
     dispose_engines,
     ensure_schema,
     get_engine,
     schema_version,
 )
+from core.storage.schema import SCHEMA_VERSION, AppSetting, Base, content_hash
 from tests.conftest import BACKENDS, fresh_store
 
 TABLES = {"products", "reviews", "predictions", "imports", "app_settings"}
@@ -58,8 +56,8 @@ def test_upgrade_steps_run_once(engine: Engine, monkeypatch: pytest.MonkeyPatch)
         calls.append(2)
         conn.execute(text("ALTER TABLE app_settings ADD COLUMN note VARCHAR(50)"))
 
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store.MIGRATIONS, 2, add_note_column)
+    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(engine_module.MIGRATIONS, 2, add_note_column)
     assert ensure_schema(engine) == 2
     assert ensure_schema(engine) == 2
     assert calls == [2]
@@ -73,8 +71,8 @@ def test_database_from_before_versioning_is_upgraded_from_version_1(
     with engine.begin() as conn:
         conn.execute(AppSetting.__table__.delete())
     calls: list[int] = []
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store.MIGRATIONS, 2, lambda conn: calls.append(2))
+    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(engine_module.MIGRATIONS, 2, lambda conn: calls.append(2))
     ensure_schema(engine)
     assert calls == [2] and schema_version(engine) == 2
 
@@ -84,7 +82,7 @@ def test_schema_created_from_two_threads_at_once(backend: str, tmp_path: Path) -
     with fresh_store(backend, tmp_path) as existing:
         url = existing.url.render_as_string(hide_password=False)
         with existing.begin() as conn:  # start from an empty database again
-            store.Base.metadata.drop_all(conn)
+            Base.metadata.drop_all(conn)
         dispose_engines(url)
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
@@ -92,7 +90,7 @@ def test_schema_created_from_two_threads_at_once(backend: str, tmp_path: Path) -
         def create() -> None:
             try:
                 barrier.wait(timeout=30)
-                other = store._create_engine(url)  # separate engines, as two app replicas have
+                other = engine_module._create_engine(url)  # separate engines, as two app replicas have
                 ensure_schema(other)
                 other.dispose()
             except BaseException as exc:
@@ -118,14 +116,17 @@ def test_sqlite_pragmas_and_default_location(tmp_path: Path, monkeypatch: pytest
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == store.SQLITE_BUSY_TIMEOUT_S * 1000
+            assert (
+                conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                == engine_module.SQLITE_BUSY_TIMEOUT_S * 1000
+            )
     finally:
         dispose_engines(str(engine.url))
         get_settings.cache_clear()
 
 
 def test_data_folder_is_not_the_repository_one() -> None:
-    repo_data = Path(__file__).resolve().parents[2] / "data"
+    repo_data = REPO_ROOT / "data"
     assert get_settings().data_dir != repo_data
     assert not get_settings().database_url.startswith(f"sqlite:///{repo_data}")
 

@@ -7,9 +7,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import update
 
-from core.queries import latest_site_ratings
-from core.site_ratings import SiteRatingValue, parse_site_rating, record_site_ratings
-from core.store import Product, SiteRating, write_transaction
+from core.storage.engine import write_transaction
+from core.storage.queries import latest_site_ratings
+from core.storage.schema import Product, SiteRating
+from core.storage.site_ratings import SiteRatingValue, parse_site_rating, record_site_ratings
 
 
 @pytest.mark.parametrize(
@@ -58,7 +59,7 @@ def test_latest_rating_per_product_is_read_back(engine) -> None:
 
 
 def test_deleting_the_product_or_the_scrape_takes_its_site_ratings(engine) -> None:
-    from core.importer import delete_import, delete_product, start_run
+    from core.storage.importer import delete_import, delete_product, start_run
 
     with write_transaction(engine) as conn:
         conn.execute(Product.__table__.insert(), [{"name": "Kettle"}, {"name": "Toaster"}])

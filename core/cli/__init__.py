@@ -1,0 +1,1 @@
+"""Command lines on top of every layer: `python -m core.predict` and `python -m core.ingest`."""
