@@ -1,8 +1,9 @@
 """`python -m scraping crawl URL [URL ...]`: crawl product pages for reviews, store and score them.
 
 Exit codes: 0 reviews found (and stored unless --no-store); 1 pages fetched but no reviews found;
-2 bad arguments (unusable profile, too many URLs for the page limit); 3 nothing could be fetched
-(refused address, robots.txt, DNS, timeout, HTTP errors); 4 storing failed; 130 cancelled.
+2 bad arguments (unusable profile, too many URLs for the page limit, a status file that cannot be
+written); 3 nothing could be fetched (refused or malformed URL, robots.txt, DNS, timeout, HTTP
+errors); 4 storing failed; 130 cancelled.
 """
 
 from __future__ import annotations
@@ -104,8 +105,10 @@ def summary_line(stats: dict[str, Any], args: argparse.Namespace) -> str:
     return " ".join(parts).replace(" ;", ";") + "."
 
 
-def outcome(stats: dict[str, Any]) -> tuple[int, str, str]:
-    """`(exit code, final state, message)` of a finished crawl."""
+def outcome(stats: dict[str, Any], limit_note: str | None = None) -> tuple[int, str, str]:
+    """`(exit code, final state, message)` of a finished crawl; `limit_note` says which crawl limit
+    stopped it early, if one did.
+    """
     from scraping.errors import NO_REVIEWS_HINT, nothing_fetched_reason
 
     errors = list(stats.get("crawl/errors", []))
@@ -117,7 +120,7 @@ def outcome(stats: dict[str, Any]) -> tuple[int, str, str]:
         return EXIT_NO_REVIEWS, "failed", NO_REVIEWS_HINT
     if stats.get("store/error"):
         return EXIT_STORE_FAILED, "failed", str(stats["store/error"])
-    return EXIT_OK, "finished", "Done."
+    return EXIT_OK, "finished", f"Done. {limit_note}" if limit_note else "Done."
 
 
 def run_crawl(args: argparse.Namespace) -> int:
@@ -126,23 +129,35 @@ def run_crawl(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from core.settings import get_settings
+    from scraping.errors import limit_reached
     from scraping.extract import ProfileError, load_profile
     from scraping.guard import AddressRefused, check_url
     from scraping.spiders.reviews import ReviewsSpider
-    from scraping.status import progress_from_stats, write_status
+    from scraping.status import prepare_status_file, progress_from_stats, write_status
+
+    def final_status(status: dict[str, Any]) -> None:
+        if not args.status_file:
+            return
+        try:
+            write_status(args.status_file, status)
+        except OSError as exc:  # the crawl's outcome stands; only the progress file is missing
+            print(
+                f"Could not write the status file {args.status_file}: {exc.strerror or exc}.", file=sys.stderr
+            )
 
     def fail(code: int, message: str, errors: list[str] | None = None) -> int:
         print(message, file=sys.stderr)
-        if args.status_file:
-            status = {
-                **progress_from_stats({}),
-                "state": "failed",
-                "message": message,
-                "errors": errors or [],
-            }
-            write_status(args.status_file, status)
+        final_status(
+            {**progress_from_stats({}), "state": "failed", "message": message, "errors": errors or []}
+        )
         return code
 
+    if args.status_file:
+        # Checked first: every later refusal is reported through it.
+        problem = prepare_status_file(args.status_file)
+        if problem:
+            print(problem, file=sys.stderr)
+            return EXIT_USAGE
     if args.profile is not None:
         try:
             load_profile(args.profile)
@@ -153,22 +168,33 @@ def run_crawl(args: argparse.Namespace) -> int:
         return fail(
             EXIT_USAGE, f"{len(args.urls)} start URL(s) but a page limit of {max_pages}; raise --max-pages."
         )
-    # Fail fast when every URL is refused; otherwise the guard middleware refuses (and reports) the
-    # bad ones during the crawl, exactly as it does for next pages and redirects.
+    # Every start URL is checked up front (malformed, not http(s), refused address): the bad ones
+    # are named, one line each, and left out; the rest are crawled. Next pages and redirects are
+    # checked by the guard middleware during the crawl.
     allow_private = bool(args.allow_private_addresses) or get_settings().scrape_allow_private
-    urls = list(dict.fromkeys(args.urls))  # each start URL once, in the order given
+    urls: list[str] = []
     refused: list[str] = []
-    for url in urls:
+    for url in dict.fromkeys(args.urls):  # each start URL once, in the order given
         try:
             check_url(url, allow_private=allow_private)
+            urls.append(url)
         except AddressRefused as exc:
             refused.append(str(exc))
-    if len(refused) == len(urls):
+    if not urls:
         return fail(EXIT_NOTHING_FETCHED, "Nothing could be fetched: " + " ".join(refused), refused)
+    for message in refused:
+        print(message, file=sys.stderr, flush=True)
 
     source_name = args.product or urls[0]
-    process = CrawlerProcess(crawl_settings(args, source_name), install_root_handler=True)
+    settings = crawl_settings(args, source_name)
+    process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(ReviewsSpider)
+
+    def on_opened(spider: Any) -> None:
+        # the refused start URLs count as the crawl's errors (summary, status file, dashboard)
+        if refused and crawler.stats:
+            crawler.stats.set_value("crawl/errors", [*refused, *crawler.stats.get_value("crawl/errors", [])])
+            crawler.stats.inc_value("crawl/errors/refused", len(refused))
 
     def on_response(response: Any, request: Any, spider: Any) -> None:
         if not response.url.endswith("/robots.txt"):
@@ -179,18 +205,19 @@ def run_crawl(args: argparse.Namespace) -> int:
         if count and count % 10 == 0:
             print(f"… {count} reviews so far", file=sys.stderr, flush=True)
 
+    crawler.signals.connect(on_opened, signal=signals.spider_opened)
     crawler.signals.connect(on_response, signal=signals.response_received)
     crawler.signals.connect(on_item, signal=signals.item_scraped)
     process.crawl(crawler, urls=urls, product=args.product, profile=args.profile, max_pages=max_pages)
     process.start()
 
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    code, state, message = outcome(stats)
-    print(summary_line(stats, args), flush=True)
+    note = limit_reached(stats, max_pages, settings.getint("CLOSESPIDER_ITEMCOUNT"))
+    code, state, message = outcome(stats, note)
+    print(summary_line(stats, args) + (f" {note}" if note else ""), flush=True)
     if code != EXIT_OK:
         print(message, file=sys.stderr)
-    if args.status_file:
-        write_status(args.status_file, {**progress_from_stats(stats), "state": state, "message": message})
+    final_status({**progress_from_stats(stats), "state": state, "message": message})
     return code
 
 

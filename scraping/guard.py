@@ -16,6 +16,8 @@ import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from w3lib.url import safe_url_string
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], Iterable[str]]
 
@@ -131,6 +133,8 @@ def check_url(url: str, *, allow_private: bool = False, resolver: Resolver = res
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
+        _ = parts.port  # raises on a port that is not a number in 0-65535
+        safe_url_string(url)  # Scrapy parses request URLs with this; it is stricter than urlsplit
     except ValueError as exc:
         raise AddressRefused(f"Refused {url!r}: it is not a valid URL ({exc}).") from None
     if parts.scheme.lower() not in ALLOWED_SCHEMES:

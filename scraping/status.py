@@ -7,7 +7,9 @@ document) when pages or items change, at most every `STATUS_INTERVAL` seconds an
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import tempfile
 import time
@@ -20,14 +22,35 @@ from scrapy.exceptions import NotConfigured
 
 STATUS_INTERVAL = 0.3  # seconds between rewrites; the dashboard polls about once a second
 
+logger = logging.getLogger(__name__)
+
 
 def write_status(path: Path, status: dict[str, Any]) -> None:
     """Replace `path` with `status` as JSON in one atomic rename."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=".status-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(status, fh, ensure_ascii=False)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(status, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a full disk or a directory in the way: leave no temp file
+            os.unlink(tmp)
+        raise
+
+
+def prepare_status_file(path: Path) -> str | None:
+    """Create the status file's folder (parents too) and write a first "Starting…" status.
+
+    :returns: None when the file can be written, else one sentence saying why it cannot.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_status(path, {**progress_from_stats({}), "state": "running", "message": "Starting…"})
+    except OSError as exc:
+        return f"Cannot write the status file {path}: {exc.strerror or exc}."
+    return None
 
 
 def progress_from_stats(stats: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +73,7 @@ class StatusFileExtension:
         self.crawler = crawler
         self.path = path
         self._last = 0.0
+        self._failed = False  # reported one failed write already
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StatusFileExtension:
@@ -85,7 +109,10 @@ class StatusFileExtension:
             return
         self._last = now
         assert self.crawler.stats is not None
-        write_status(
-            self.path,
-            {"state": state, "message": message, **progress_from_stats(self.crawler.stats.get_stats())},
-        )
+        status = {"state": state, "message": message, **progress_from_stats(self.crawler.stats.get_stats())}
+        try:
+            write_status(self.path, status)
+        except OSError as exc:  # progress is a convenience: never stop a crawl over it
+            if not self._failed:
+                logger.error("Could not update the status file %s: %s", self.path, exc.strerror or exc)
+            self._failed = True

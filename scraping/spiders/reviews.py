@@ -51,12 +51,17 @@ class ReviewsSpider(scrapy.Spider):
         if self.max_pages is None:
             self.max_pages = self.settings.getint("SCRAPE_MAX_PAGES", 20)
         for url in self.start_urls:
+            try:
+                # dont_filter: a redirect loop back to a start URL then ends in "max redirections
+                # reached" (a clear error) instead of being dropped silently as a duplicate request.
+                request = scrapy.Request(
+                    url, callback=self.parse, errback=self.failed, cb_kwargs={"context": {}}, dont_filter=True
+                )
+            except ValueError as exc:  # one malformed URL must not stop the others
+                self._record_error("refused", f"Refused {url!r}: it is not a valid URL ({exc}).")
+                continue
             self.pages_requested += 1
-            # dont_filter: a redirect loop back to a start URL then ends in "max redirections
-            # reached" (a clear error) instead of being dropped silently as a duplicate request.
-            yield scrapy.Request(
-                url, callback=self.parse, errback=self.failed, cb_kwargs={"context": {}}, dont_filter=True
-            )
+            yield request
 
     def parse(self, response: Response, context: dict[str, str | None]) -> Iterator[Any]:
         """Yield the page's reviews, then a request for the next review page (within the limit)."""
@@ -109,7 +114,10 @@ class ReviewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         # Name the URL the user asked for, not the last hop of a redirect chain.
         url = (request.meta.get("redirect_urls") or [request.url])[0] if request is not None else "?"
-        kind, message = describe_failure(failure, url)
+        max_size = self.settings.getint("DOWNLOAD_MAXSIZE")
+        if request is not None:
+            max_size = request.meta.get("download_maxsize", max_size)
+        kind, message = describe_failure(failure, url, max_size)
         self._record_error(kind, message)
 
     def _record_error(self, kind: str, message: str) -> None:

@@ -7,9 +7,16 @@ import re
 
 from dashboard.state import Keys
 from dashboard.views.analyze import results_frame
-from tests.dashboard.apptest import open_page, texts
+from tests.dashboard.apptest import open_page, shown, texts
 
 HOSTILE = "<script>alert('x')</script> **markdown** [link](javascript:alert(1)) terrible awful broken"
+WITH_LINKS = "Terrible, see https://evil.example/login and www.evil.example or mail help@evil.example now"
+# What Streamlit's GFM renderer (mdast-util-gfm-autolink-literal) turns into links, run on the text
+# left once escapes are resolved: bare http(s) URLs, `www.` hosts and e-mail addresses.
+AUTOLINK_RES = (
+    re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE | re.ASCII),
+    re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)", re.ASCII),
+)
 
 
 def analyze(*lines: str):
@@ -47,6 +54,22 @@ def test_hostile_text_is_shown_literally(store, predictor) -> None:
     assert not re.search(r"(?<!\\)[*\[\]<>()`_#!:]", plain), plain
     assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", plain) == HOSTILE
     assert ":red" in body  # "terrible awful broken" pushed toward negative
+
+
+def test_urls_in_pasted_text_never_become_links(store, predictor) -> None:
+    at = analyze(WITH_LINKS, "plain www.example.org line, also HTTPS://EXAMPLE.ORG/x")
+    rendered = [m for m in texts(at.markdown) if "evil" in m or "example" in m]
+    rendered += [e.label for e in at.expander]
+    assert len(rendered) == 4, rendered  # two highlighted bodies (or plain), two expander labels
+    for markdown in rendered:
+        text = shown(markdown)
+        for pattern in AUTOLINK_RES:
+            assert not pattern.search(text), (pattern.pattern, text)
+    body = next(m for m in texts(at.markdown) if "evil" in m)
+    assert ":red" in body  # the word highlighting is kept
+    plain = re.sub(r":(?:red|green)(?:-background)?\[((?:\\.|[^\]\\])*)\]", r"\1", body)
+    # invisible joiners aside, the page shows exactly what was pasted
+    assert shown(plain).replace("\u2060", "") == WITH_LINKS
 
 
 def test_many_lines_json_matches_the_cli_objects(store, predictor) -> None:

@@ -117,7 +117,10 @@ def test_3_upload_semicolon_latin1(page, tmp_path: Path) -> None:
 def test_4_analyze_pasted_reviews_safely(page) -> None:
     go(page, "Analyze text")
     hostile = "**markdown** <b>bold</b> and it broke, awful"
-    page.get_by_label("Reviews (one per line)").fill(f"I love it, works perfectly and looks great\n{hostile}")
+    links = "Awful, see https://evil.example/login or www.evil.example, mail help@evil.example"
+    page.get_by_label("Reviews (one per line)").fill(
+        f"I love it, works perfectly and looks great\n{hostile}\n{links}"
+    )
     page.get_by_role("button", name="Analyze", exact=True).click()
     page.get_by_text(re.compile(r"^Positive · I love it")).wait_for()
     wait_idle(page)
@@ -128,6 +131,11 @@ def test_4_analyze_pasted_reviews_safely(page) -> None:
     assert body.get_by_text("**markdown**", exact=False).count() > 0
     assert body.locator("b", has_text="bold").count() == 0
     assert body.locator("strong", has_text="markdown").count() == 0
+    # URLs and e-mail addresses in pasted text stay text: no link in the results or expander labels
+    page.get_by_text(re.compile(r"Negative · Awful, see")).first.click()
+    wait_idle(page)
+    assert body.get_by_text(re.compile(r"see https:.*//evil\.example/login")).count() > 0
+    assert body.locator('a[href*="evil"], a[href^="mailto:"]').count() == 0
     shoot(page, "analyze")
 
 

@@ -11,6 +11,7 @@ from dashboard import i18n
 from dashboard.highlight import Span, escape_markdown, highlight_markdown
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
+WJ = "\u2060"  # WORD JOINER: invisible, breaks GFM's autolink patterns
 
 
 @pytest.mark.parametrize(
@@ -19,7 +20,13 @@ DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
         ("**bold**", r"\*\*bold\*\*"),
         ("<script>alert(1)</script>", r"\<script\>alert\(1\)\<\/script\>"),
         ("[click](javascript:alert(1))", r"\[click\]\(javascript\:alert\(1\)\)"),
-        ("![x](http://t.example/p.png)", r"\!\[x\]\(http\:\/\/t\.example\/p\.png\)"),
+        ("![x](http://t.example/p.png)", r"\!\[x\]\(http\:" + WJ + r"\/\/t\.example\/p\.png\)"),
+        # bare URLs and e-mail addresses: GFM would link them even escaped, so a word joiner splits each
+        (
+            "https://e.example/a www.e.example",
+            r"https\:" + WJ + r"\/\/e\.example\/a www" + WJ + r"\.e\.example",
+        ),
+        ("WWW.E.EXAMPLE me@e.example", "WWW" + WJ + r"\.E\.EXAMPLE me" + WJ + r"\@e\.example"),
         ("# heading\n1. item", r"\# heading 1\. item"),
         ("$x^2$ :red[hi] `code` ~~s~~ | a |", r"\$x\^2\$ \:red\[hi\] \`code\` \~\~s\~\~ \| a \|"),
         ("ünïcödé — fine", "ünïcödé — fine"),
@@ -30,8 +37,9 @@ def test_escape_markdown_makes_every_markdown_character_literal(text: str, expec
 
 
 def unescape(markdown: str) -> str:
-    """What a CommonMark renderer shows for backslash escapes (used to check nothing was lost)."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """What a CommonMark renderer shows for backslash escapes, word joiners aside (used to check
+    nothing was lost)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WJ, "")
 
 
 def test_highlight_colours_only_the_scored_words() -> None:
@@ -51,6 +59,19 @@ def test_highlight_weaker_words_get_coloured_text_and_hostile_text_stays_inert()
     assert ":green[\\<script\\>]" in markdown
     assert ":red-background[awful]" in markdown
     assert unescape(without_directives) == text
+
+
+def test_highlight_keeps_urls_inert_when_a_span_ends_inside_one() -> None:
+    text = "see www.e.example and https://e.example now"
+    www, https = text.index("www"), text.index("https")
+    # a plain (too weak to colour) span ending at "www" / "https:" must not undo the joiner
+    for spans in (
+        [Span(www, www + 3, 0.01), Span(0, 3, 1.0)],
+        [Span(https, https + 6, 0.01), Span(0, 3, 1.0)],
+    ):
+        markdown = highlight_markdown(text, spans)
+        assert "www" + WJ + r"\." in markdown and r"https\:" + WJ + r"\/\/" in markdown, markdown
+        assert unescape(re.sub(r":green-background\[(\w+)\]", r"\1", markdown)) == text
 
 
 def test_highlight_ignores_bad_and_overlapping_spans() -> None:

@@ -20,6 +20,7 @@ from core.settings import REPO_ROOT
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
 SLOW_SECONDS = 4.0
+HUGE_BYTES = 11 * 1024 * 1024  # just over the crawler's 10 MiB DOWNLOAD_MAXSIZE
 
 
 class FixtureSite:
@@ -47,6 +48,10 @@ class FixtureSite:
             return 302, {"Location": "/loop-a.html"}, b""
         if path == "/to-metadata.html":
             return 302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b""
+        if path == "/to-file.html":
+            return 302, {"Location": "file:///etc/passwd"}, b""
+        if path == "/to-ftp.html":
+            return 301, {"Location": "ftp://127.0.0.1/reviews.html"}, b""
         if path == "/slow.html":
             time.sleep(SLOW_SECONDS)
             return 200, html, (FIXTURES / "jsonld.html").read_bytes()
@@ -77,6 +82,10 @@ def served() -> Iterator[Served]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.path == "/huge-chunked.html":
+                site.respond(self.path)  # count the hit
+                self.send_chunked(HUGE_BYTES)
+                return
             status, headers, body = site.respond(self.path)
             self.send_response(status)
             for key, value in headers.items():
@@ -84,6 +93,19 @@ def served() -> Iterator[Served]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def send_chunked(self, size: int) -> None:
+            """An HTML page of `size` bytes in chunked transfer encoding (no Content-Length)."""
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n"
+            self.wfile.write(head + b"Connection: close\r\n\r\n")
+            chunk = b"<p>" + b"x" * (64 * 1024 - 7) + b"</p>"
+            try:
+                for _ in range(size // len(chunk) + 1):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass  # the crawler hung up once the page passed its size limit
+            self.close_connection = True
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -110,15 +132,23 @@ class CrawlResult:
     status: dict[str, object]
 
 
-def run_cli(args: list[str], tmp_path: Path, db_url: str | None = None, timeout: float = 60) -> CrawlResult:
+def run_cli(
+    args: list[str],
+    tmp_path: Path,
+    db_url: str | None = None,
+    timeout: float = 60,
+    status_file: Path | None = None,
+    env_extra: dict[str, str] | None = None,
+) -> CrawlResult:
     """Run the real CLI (`python -m scraping crawl ARGS --out ... --status-file ...`); collect its output."""
     out = tmp_path / f"out-{time.monotonic_ns()}.jsonl"
-    status_file = tmp_path / f"status-{time.monotonic_ns()}.json"
+    status_file = status_file or tmp_path / f"status-{time.monotonic_ns()}.json"
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO_ROOT)
     env["SENTIMENT_DB_URL"] = db_url or f"sqlite:///{tmp_path / 'unused.sqlite'}"
     env.pop("SENTIMENT_SCRAPE_ALLOW_PRIVATE", None)
     env["SENTIMENT_SCRAPE_DELAY_S"] = "0"  # politeness delay off for our own fixture server
+    env.update(env_extra or {})
     command = [
         sys.executable,
         "-m",
@@ -132,5 +162,5 @@ def run_cli(args: list[str], tmp_path: Path, db_url: str | None = None, timeout:
     ]
     proc = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     reviews = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
-    status = json.loads(status_file.read_text()) if status_file.exists() else {}
+    status = json.loads(status_file.read_text()) if status_file.is_file() else {}
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, reviews, status)
