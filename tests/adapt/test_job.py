@@ -6,7 +6,7 @@ import json
 import time
 
 from core import predict, registry
-from models.adapt_job import CANCELLED, FINISHED, AdaptJob
+from models.adapt.job import CANCELLED, FINISHED, AdaptJob
 from tests.adapt.conftest import MEDICATIONS
 
 

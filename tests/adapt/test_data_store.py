@@ -9,9 +9,11 @@ from core import registry
 from core.importer import import_rows, rescore
 from core.ingest import ColumnMapping, prepare_rows, read_table
 from core.predictor import Predictor
+from core.rating_labels import RatingCutoffs
 from core.settings import get_settings
 from core.store import PredictionRow, reviews_frame
-from models import adapt
+from models.adapt.data import read_rated_store
+from models.adapt.labels import label_reviews
 from tests.adapt.conftest import MEDICATIONS
 
 pytestmark = pytest.mark.postgres
@@ -39,9 +41,9 @@ def _versions_per_review(engine) -> dict[str, int]:
 def test_rated_reviews_are_read_from_the_store_like_the_file(engine, medications):
     base_predictor = Predictor.load(get_settings().model_dir)
     assert _import_medications(engine, base_predictor) == 400
-    some = adapt.label_reviews(adapt.read_rated_store(engine, ["Calmira", "Allerfin"]), adapt.RatingCutoffs())
+    some = label_reviews(read_rated_store(engine, ["Calmira", "Allerfin"]), RatingCutoffs())
     assert 0 < len(some.texts) < 400
-    everything = adapt.label_reviews(adapt.read_rated_store(engine, None), adapt.RatingCutoffs())
+    everything = label_reviews(read_rated_store(engine, None), RatingCutoffs())
     assert everything.counts == medications.counts
 
 
