@@ -6,7 +6,7 @@ splits it is also trained on that corpus alone, the reference the issue names.
 Splits: the in-domain test splits (tweets 3-class, IMDB positive/negative) and leave-one-domain-out
 (trained without IMDB, tested on IMDB; trained without tweets, tested on tweets). Our model's
 leave-one-domain-out rows come from the model card (those models are trained by `make train` and not
-shipped); its in-domain rows are a fresh evaluation of `models/sentiment.pt`.
+shipped); its in-domain rows are a fresh evaluation of `models/base/sentiment.pt`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.train import LABEL_ID, metrics
+from models.training import LABEL_ID, metrics
 
 LABEL_NAMES = ("negative", "neutral", "positive")
 
@@ -52,7 +52,7 @@ def table(card: dict) -> pd.DataFrame:
     """Rows: split x model with accuracy and macro-F1 (the same metric code as the model card)."""
     from core.inference.predictor import get_predictor
     from models import data
-    from models.train import evaluate_predictor
+    from models.training import evaluate_predictor
 
     splits = data.load_splits()
     tw, im = splits["tweets"], splits["imdb"]

@@ -11,7 +11,7 @@ higher than real reviews would give; the comparison between models on the same h
 the point. A TF-IDF + logistic-regression model trained on the same train part is printed as the
 reference the issue names.
 
-Adaptation runs as the CLI runs it (`models.adapt.run`: read the file through ingestion, label,
+Adaptation runs as the CLI runs it (`models.adapt.pipeline.run`: read the file through ingestion, label,
 split, extend, fine-tune, evaluate both models, write a version), in this process after imports;
 the CLI's wall time, including Python and torch start-up, is measured once for the largest size.
 Files go under ``bench/out/`` (git-ignored); versions into a temporary registry.
@@ -62,17 +62,21 @@ def tfidf_reference(train_texts: list[str], train_labels: list[str], test_texts:
 
 def bench_one(csv_path: Path, base: Any, registry_dir: Path, mix: bool | None) -> dict[str, Any]:
     """Adapt on one rated file; time it; score VADER and the TF-IDF reference on the same held-out part."""
-    from models import adapt
-    from models.train import LABEL_ID, metrics
+    from core.ingestion.rating_labels import RatingCutoffs
+    from models.adapt import pipeline
+    from models.adapt.data import read_rated_csv, split_indices
+    from models.adapt.labels import label_reviews
+    from models.adapt.options import AdaptOptions
+    from models.training import LABEL_ID, metrics
 
     started = time.perf_counter()
-    data = adapt.read_rated_csv(csv_path, "review", "stars", "product")
-    reviews = adapt.label_reviews(data, adapt.RatingCutoffs())
-    options = adapt.AdaptOptions(seed=SEED, mix=mix)
-    result = adapt.run(reviews, base, options, out_dir=registry_dir / csv_path.stem, source=data.source)
+    data = read_rated_csv(csv_path, "review", "stars", "product")
+    reviews = label_reviews(data, RatingCutoffs())
+    options = AdaptOptions(seed=SEED, mix=mix)
+    result = pipeline.run(reviews, base, options, out_dir=registry_dir / csv_path.stem, source=data.source)
     seconds = time.perf_counter() - started
     card = result.card
-    parts = adapt.split_indices(reviews.labels, options.seed, options.heldout, options.val)
+    parts = split_indices(reviews.labels, options.seed, options.heldout, options.val)
     held = parts["heldout"]
     truth = np.array([LABEL_ID[reviews.labels[i]] for i in held])
     texts = [reviews.texts[i] for i in held]
@@ -120,14 +124,15 @@ def cli_wall_time(csv_path: Path, out: Path, mix: bool | None) -> float:
 def run(sizes: tuple[int, ...] = (1000, 5000), mix: bool | None = None, cli: bool = True) -> dict[str, Any]:
     """Run the benchmark and print a table; returns the figures."""
     from core.settings import get_settings
-    from models import adapt
+    from models.adapt.data import corpora_available
+    from models.adapt.extend import load_base
     from tests.adapt.fixtures.make_fixtures import HERE, generate, write_csv
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     files = [write_csv(generate("software", n, seed=SEED), OUT_DIR / f"software_{n}.csv") for n in sizes]
     files.append(HERE / "medications_en.csv")
-    base = adapt.load_base(get_settings().model_dir)
-    print(f"base model: {base.version}; corpora on disk: {adapt.corpora_available()}; mix: {mix}")
+    base = load_base(get_settings().model_dir)
+    print(f"base model: {base.version}; corpora on disk: {corpora_available()}; mix: {mix}")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for path in files:

@@ -1,6 +1,6 @@
 """Calibration of the shipped model by text length: is a 90 % confidence right 90 % of the time?
 
-    python -m bench.calibration                      # models/ (the base model)
+    python -m bench.calibration                      # models/base/ (the base model)
     python -m bench.calibration DIR [DIR ...]        # any model directories, e.g. an older export
 
 Prints, per held-out test split and length bucket (tokens the model sees), accuracy, mean confidence
@@ -35,7 +35,7 @@ def rows_for(model_dir: Path) -> list[dict[str, object]]:
     """One row per split and length bucket for the model in `model_dir`."""
     from core.inference.predictor import Predictor
     from models import data
-    from models.train import LABEL_ID
+    from models.training import LABEL_ID
 
     predictor = Predictor.load(model_dir)
     splits = data.load_splits()
@@ -70,11 +70,11 @@ def rows_for(model_dir: Path) -> list[dict[str, object]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the calibration table for each model directory given (default: models/)."""
+    """Print the calibration table for each model directory given (default: models/base/)."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("model_dirs", nargs="*", type=Path, default=[REPO / "models"])
+    parser.add_argument("model_dirs", nargs="*", type=Path, default=[REPO / "models" / "base"])
     args = parser.parse_args(argv)
     print("| model | split | tokens | n | accuracy | mean confidence | ECE |\n|---|---|---|---|---|---|---|")
     for model_dir in args.model_dirs:

@@ -13,7 +13,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-MODELS_DIR = REPO_ROOT / "models"
+MODELS_DIR = REPO_ROOT / "models" / "base"
 
 
 def _env(name: str, default: str, dotenv: dict[str, str | None]) -> str:

@@ -1,7 +1,7 @@
 """Model page, "Adapt to your reviews": rated reviews in, proof on held-out reviews out, then activate.
 
 Flow: choose stored products (or upload a rated file) → see the class counts and, if the data cannot
-support a fair result, why → start (a background process, `models.adapt_job.AdaptJob`, polled from a
+support a fair result, why → start (a background process, `models.adapt.job.AdaptJob`, polled from a
 fragment about once a second, with Cancel) → base-vs-adapted comparison with confusion matrices →
 activate (the registry refuses a version that failed the gate) or discard → versions, roll back,
 re-score products with the active version.
@@ -31,7 +31,7 @@ from dashboard.i18n import current_language, label_name, t, translate
 
 if TYPE_CHECKING:
     from core.ingestion.tables import ParsedTable
-    from models.adapt_job import AdaptJob, AdaptStatus
+    from models.adapt.job import AdaptJob, AdaptStatus
 
 POLL_SECONDS = 1.0
 NONE = "\u2014"
@@ -132,7 +132,7 @@ def _forget_loaded_model() -> None:
 
 
 def _start(**kwargs: Any) -> None:
-    from models.adapt_job import AdaptJob
+    from models.adapt.job import AdaptJob
 
     try:
         st.session_state[AdaptKeys.JOB] = AdaptJob.start(**kwargs)

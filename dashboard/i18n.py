@@ -518,10 +518,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.retrain": {"en": "How to retrain", "es": "Cómo reentrenar"},
     "model.retrain_text": {
         "en": "Training is reproducible from a clean clone: the corpora are downloaded and checked against "
-        "recorded hashes, and the run writes the model, its features and this card to `models/`.",
+        "recorded hashes, and the run writes the model, its features and this card to `models/base/`.",
         "es": "El entrenamiento es reproducible desde un clon limpio: los corpus se descargan y verifican "
         "con "
-        "hashes registrados, y se escriben el modelo, sus rasgos y esta ficha en `models/`.",
+        "hashes registrados, y se escriben el modelo, sus rasgos y esta ficha en `models/base/`.",
     },
     "model.task": {"en": "Task", "es": "Tarea"},
     "model.corpora_help": {

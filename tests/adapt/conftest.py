@@ -10,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from core.ingestion.rating_labels import RatingCutoffs
 from core.settings import get_settings
-from models import adapt
+from models.adapt.data import read_rated_csv
+from models.adapt.extend import BaseModel, load_base
+from models.adapt.labels import LabelledReviews, label_reviews
+from models.adapt.options import AdaptOptions
+from models.adapt.pipeline import AdaptResult, run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MEDICATIONS = FIXTURES / "medications_en.csv"
@@ -20,25 +25,25 @@ HOTELES = FIXTURES / "hoteles_es.csv"
 OPTIONS = {"seed": 13, "mix": False}
 
 
-def labelled(path: Path) -> adapt.LabelledReviews:
+def labelled(path: Path) -> LabelledReviews:
     """The fixture file read through the ingestion layer and labelled with the default cut-offs."""
-    data = adapt.read_rated_csv(path, "review", "stars", "product")
-    return adapt.label_reviews(data, adapt.RatingCutoffs())
+    data = read_rated_csv(path, "review", "stars", "product")
+    return label_reviews(data, RatingCutoffs())
 
 
 @pytest.fixture(scope="session")
-def base() -> adapt.BaseModel:
+def base() -> BaseModel:
     """The shipped base model, rebuilt for fine-tuning."""
-    return adapt.load_base(get_settings().model_dir)
+    return load_base(get_settings().model_dir)
 
 
 @pytest.fixture(scope="session")
-def medications() -> adapt.LabelledReviews:
+def medications() -> LabelledReviews:
     """400 English medication reviews, 1–5 stars."""
     return labelled(MEDICATIONS)
 
 
 @pytest.fixture(scope="session")
-def medications_version(base, medications) -> adapt.AdaptResult:
+def medications_version(base, medications) -> AdaptResult:
     """The medication reviews adapted into a registry version (session registry from tests/conftest.py)."""
-    return adapt.run(medications, base, adapt.AdaptOptions(**OPTIONS), source={"kind": "csv"})
+    return run(medications, base, AdaptOptions(**OPTIONS), source={"kind": "csv"})

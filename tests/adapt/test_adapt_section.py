@@ -57,8 +57,8 @@ def test_versions_table_lists_the_base_model_and_rollback_is_disabled_when_base_
 
 def test_a_finished_run_shows_the_comparison_and_can_be_activated(tmp_path, medications_version):
     from core.inference import registry
-    from models.adapt import summary
-    from models.adapt_job import AdaptJob
+    from models.adapt.job import AdaptJob
+    from models.adapt.pipeline import summary
 
     status = tmp_path / "job.json"
     result = {**summary(medications_version.card), "version_dir": str(medications_version.version_dir)}

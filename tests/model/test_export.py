@@ -12,7 +12,7 @@ from core.nlp.features import Featurizer, build_config
 from core.nlp.text import stopword_set, tokenize
 from models.export import export
 from models.model import BagConfig, BagModel, Scorer
-from models.train import lexicon, valence_table
+from models.training import lexicon, valence_table
 
 TEXTS = ["not good at all", "great phone, love it", "the screen is fine but the battery is awful", "ok"]
 

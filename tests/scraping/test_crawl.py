@@ -191,7 +191,9 @@ def _model_available() -> bool:
     return (get_settings().model_dir / "sentiment.pt").is_file()
 
 
-@pytest.mark.skipif(not _model_available(), reason="the base model (models/sentiment.pt) is not built yet")
+@pytest.mark.skipif(
+    not _model_available(), reason="the base model (models/base/sentiment.pt) is not built yet"
+)
 def test_crawl_stores_and_scores_once_even_when_run_again(served: Served, tmp_path: Path) -> None:
     from sqlalchemy import select
 

@@ -10,9 +10,15 @@ import torch
 
 from core.inference import registry
 from core.inference.predictor import Predictor
-from core.ingestion.rating_labels import DataRequirements, insufficiency
+from core.ingestion.rating_labels import DataRequirements, RatingCutoffs, insufficiency
 from core.nlp.features import Featurizer
-from models import adapt
+from models.adapt.data import RatedReviews, split_indices
+from models.adapt.extend import extend_features, extend_model
+from models.adapt.gate import bootstrap_share_better, gate_verdict
+from models.adapt.labels import InsufficientData, LabelledReviews, check_sufficient, label_reviews
+from models.adapt.options import AdaptOptions
+from models.adapt.pipeline import adapt, run
+from models.model import Scorer
 from tests.adapt.conftest import HOTELES, OPTIONS, labelled
 
 
@@ -62,7 +68,7 @@ def test_the_version_directory_is_a_complete_registry_version(medications_versio
 
 
 def test_spanish_reviews_get_the_spanish_stopword_list_and_improve(base):
-    result = adapt.adapt(labelled(HOTELES), base, adapt.AdaptOptions(**OPTIONS))
+    result = adapt(labelled(HOTELES), base, AdaptOptions(**OPTIONS))
     card = result.card
     assert card["language"] == "spanish" and result.features.language == "spanish"
     assert "de" in result.features.stopwords and "the" not in result.features.stopwords
@@ -72,8 +78,8 @@ def test_spanish_reviews_get_the_spanish_stopword_list_and_improve(base):
 
 
 def test_the_gate_refuses_a_model_trained_on_inverted_labels_and_activation_fails(base, medications):
-    options = adapt.AdaptOptions(**OPTIONS, corrupt_labels="invert")
-    result = adapt.run(medications, base, options)
+    options = AdaptOptions(**OPTIONS, corrupt_labels="invert")
+    result = run(medications, base, options)
     try:
         assert not result.passed
         assert result.verdict.startswith("REFUSED")
@@ -91,7 +97,7 @@ def test_the_gate_refuses_a_model_trained_on_inverted_labels_and_activation_fail
 )  # fmt: skip
 def test_gate_needs_a_gain_above_the_margin_on_most_resamples(base_f1, adapted_f1, share, passed):
     base, adapted = {"macro_f1": base_f1, "n": 80}, {"macro_f1": adapted_f1, "n": 80}
-    gate = adapt.gate_verdict(base, adapted, min_gain=0.01, share_better=share, confidence=0.95)
+    gate = gate_verdict(base, adapted, min_gain=0.01, share_better=share, confidence=0.95)
     assert gate["passed"] is passed
     assert gate["verdict"].startswith("PASSED" if passed else "REFUSED")
 
@@ -101,47 +107,47 @@ def test_bootstrap_share_is_high_only_for_a_real_gain():
     truth = rng.integers(0, 3, 200)
     good = np.where(rng.random(200) < 0.9, truth, (truth + 1) % 3)
     worse = np.where(rng.random(200) < 0.5, truth, (truth + 1) % 3)
-    assert adapt.bootstrap_share_better(truth, worse, good) > 0.99
-    assert adapt.bootstrap_share_better(truth, good, worse) < 0.01
-    assert adapt.bootstrap_share_better(truth, good, good) == 0.0  # never strictly better than itself
+    assert bootstrap_share_better(truth, worse, good) > 0.99
+    assert bootstrap_share_better(truth, good, worse) < 0.01
+    assert bootstrap_share_better(truth, good, good) == 0.0  # never strictly better than itself
     one_more = good.copy()
     one_more[np.flatnonzero(good != truth)[0]] = truth[np.flatnonzero(good != truth)[0]]
-    assert adapt.bootstrap_share_better(truth, good, one_more) < 0.95  # one review fixed is not proof
+    assert bootstrap_share_better(truth, good, one_more) < 0.95  # one review fixed is not proof
 
 
 def test_insufficient_data_is_refused_with_the_readable_reason(base, medications):
-    few = adapt.LabelledReviews(
+    few = LabelledReviews(
         medications.texts[:150], medications.labels[:150], medications.products[:150], unrated=0, duplicates=0
     )
-    with pytest.raises(adapt.InsufficientData) as caught:
-        adapt.adapt(few, base, adapt.AdaptOptions(**OPTIONS))
+    with pytest.raises(InsufficientData) as caught:
+        adapt(few, base, AdaptOptions(**OPTIONS))
     assert str(caught.value) == insufficiency(few.counts)
     assert "150 rated reviews (need at least 200)" in str(caught.value)
     no_neutral = [i for i, label in enumerate(medications.labels) if label != "neutral"]
     keep = no_neutral + [i for i, label in enumerate(medications.labels) if label == "neutral"][:5]
-    skewed = adapt.LabelledReviews(
+    skewed = LabelledReviews(
         [medications.texts[i] for i in keep], [medications.labels[i] for i in keep], ["p"] * len(keep), 0, 0
     )
-    with pytest.raises(adapt.InsufficientData, match="neutral has 5"):
-        adapt.check_sufficient(skewed, DataRequirements())
+    with pytest.raises(InsufficientData, match="neutral has 5"):
+        check_sufficient(skewed, DataRequirements())
 
 
 def test_unrated_and_repeated_reviews_are_left_out():
-    data = adapt.RatedReviews(
+    data = RatedReviews(
         texts=["Great relief", "great  relief", "No rating here", "Made me dizzy"],
         ratings=[1.0, 1.0, None, 0.0],
         products=["a"] * 4,
         source={},
     )
-    reviews = adapt.label_reviews(data, adapt.RatingCutoffs())
+    reviews = label_reviews(data, RatingCutoffs())
     assert reviews.labels == ["positive", "negative"]
     assert (reviews.unrated, reviews.duplicates) == (1, 1)
 
 
 def test_split_is_stratified_seeded_and_disjoint():
     labels = ["negative"] * 100 + ["neutral"] * 50 + ["positive"] * 150
-    parts = adapt.split_indices(labels, seed=3, heldout=0.2, val=0.2)
-    again = adapt.split_indices(labels, seed=3, heldout=0.2, val=0.2)
+    parts = split_indices(labels, seed=3, heldout=0.2, val=0.2)
+    again = split_indices(labels, seed=3, heldout=0.2, val=0.2)
     assert all(np.array_equal(parts[k], again[k]) for k in parts)
     assert len(parts["heldout"]) == 60 and sum(labels[i] == "neutral" for i in parts["heldout"]) == 10
     joined = np.concatenate(list(parts.values()))
@@ -150,18 +156,18 @@ def test_split_is_stratified_seeded_and_disjoint():
 
 def test_extending_the_vocabulary_keeps_every_old_row_and_the_base_predictions(base):
     tokens = [["drowsy", "nausea", "relief"], ["drowsy", "nausea"], ["drowsy", "relief"]] * 3
-    ext = adapt.extend_features(
+    ext = extend_features(
         base.features,
         tokens,
         stopwords=base.features.stopwords,
         language="english",
-        options=adapt.AdaptOptions(),
+        options=AdaptOptions(),
     )
     new = [w for w in ("drowsy", "nausea", "relief") if w not in base.features.vocab]
     assert ext.new_words == new
     assert ext.features.vocab[: base.features.n_words] == base.features.vocab
     assert ext.features.bigrams[: len(base.features.bigrams)] == base.features.bigrams
-    model = adapt.extend_model(base.model, ext, {"drowsy": -1.2})
+    model = extend_model(base.model, ext, {"drowsy": -1.2})
     weight = model.embedding.weight.detach()
     assert torch.equal(weight[torch.from_numpy(ext.row_map)], base.model.embedding.weight.detach())
     new_rows = sorted(set(range(ext.features.n_features)) - set(ext.row_map.tolist()))
@@ -183,7 +189,7 @@ def test_extending_the_vocabulary_keeps_every_old_row_and_the_base_predictions(b
 def test_the_base_model_is_rebuilt_exactly_from_its_torchscript_file(base):
     texts = ["I love it", "awful, broke in a day", "it arrived on Tuesday"]
     ids, offsets = Featurizer(base.features).encode(texts)
-    scorer = adapt.Scorer(base.model, temperature=base.temperature, band=base.band).eval()
+    scorer = Scorer(base.model, temperature=base.temperature, band=base.band).eval()
     with torch.no_grad():
         eager = scorer(torch.from_numpy(ids), torch.from_numpy(offsets))
         scripted = base.scripted(torch.from_numpy(ids), torch.from_numpy(offsets))

@@ -1,4 +1,4 @@
-"""Network surgery for adaptation: rebuild the base model from its TorchScript file, grow its feature
+"""Network surgery for adaptation: rebuild the base model from its TorchScript file, extend its feature
 table with new words and bigrams, train only the touched rows (a compact copy), anchored to the base
 weights (L2-SP), and write them back."""
 
@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
@@ -18,12 +18,10 @@ from torch import nn
 from core.inference.predictor import FEATURES_FILE, MODEL_FILE, load_scorer
 from core.inference.registry import MODEL_FILES, read_card
 from core.nlp.features import FeatureConfig
-from models.adapt_data import AdaptError
+from models.adapt.data import AdaptError
+from models.adapt.options import AdaptOptions
 from models.model import BagConfig, BagModel
-from models.train import TextSet
-
-if TYPE_CHECKING:
-    from models.adapt import AdaptOptions
+from models.training import VADER_NEGATION_SCALAR, TextSet
 
 
 @dataclass
@@ -169,8 +167,6 @@ def extend_model(base: BagModel, ext: Extension, lex: dict[str, float]) -> BagMo
     weight[row_map] = base.embedding.weight.detach()
     valence = torch.zeros(n_rows, 2)
     valence[row_map] = base.valence
-    from models.train import VADER_NEGATION_SCALAR
-
     v_new, b_new = ext.features.n_words, len(ext.features.bigrams)
     first_new = len(ext.features.vocab) - len(ext.new_words)
     for offset, word in enumerate(ext.new_words):

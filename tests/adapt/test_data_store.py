@@ -8,13 +8,15 @@ from sqlalchemy import func, select
 from core.inference import registry
 from core.inference.predictor import Predictor
 from core.ingestion.mapping import ColumnMapping
+from core.ingestion.rating_labels import RatingCutoffs
 from core.ingestion.rows import prepare_rows
 from core.ingestion.tables import read_table
 from core.settings import get_settings
 from core.storage.importer import import_rows, rescore
 from core.storage.queries import reviews_frame
 from core.storage.schema import PredictionRow
-from models import adapt
+from models.adapt.data import read_rated_store
+from models.adapt.labels import label_reviews
 from tests.adapt.conftest import MEDICATIONS
 
 pytestmark = pytest.mark.postgres
@@ -42,9 +44,9 @@ def _versions_per_review(engine) -> dict[str, int]:
 def test_rated_reviews_are_read_from_the_store_like_the_file(engine, medications):
     base_predictor = Predictor.load(get_settings().model_dir)
     assert _import_medications(engine, base_predictor) == 400
-    some = adapt.label_reviews(adapt.read_rated_store(engine, ["Calmira", "Allerfin"]), adapt.RatingCutoffs())
+    some = label_reviews(read_rated_store(engine, ["Calmira", "Allerfin"]), RatingCutoffs())
     assert 0 < len(some.texts) < 400
-    everything = adapt.label_reviews(adapt.read_rated_store(engine, None), adapt.RatingCutoffs())
+    everything = label_reviews(read_rated_store(engine, None), RatingCutoffs())
     assert everything.counts == medications.counts
 
 

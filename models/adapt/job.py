@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ class AdaptStatus:
     progress: float  # 0–1
     stage: str  # "starting", "data", "features", "training", "evaluating", "writing", "done"
     message: str  # one readable line (the verdict when finished, the reason when failed)
-    result: dict[str, Any] = field(default_factory=dict)  # models.adapt.summary(...) + version_dir
+    result: dict[str, Any] = field(default_factory=dict)  # models.adapt.pipeline.summary(...) + version_dir
     class_counts: dict[str, int] = field(default_factory=dict)
     exit_code: int | None = None
 
@@ -163,3 +164,28 @@ class AdaptJob:
         if self.process is not None:
             self.process.wait(timeout=timeout)
         return self.status()
+
+
+class StatusFile:
+    """Progress as a small JSON file, written by the CLI for :class:`AdaptJob`; atomic rewrites."""
+
+    def __init__(self, path: Path | None, interval: float = 0.5) -> None:
+        self.path = Path(path) if path else None
+        self.interval = interval
+        self._last = 0.0
+        self.state: dict[str, Any] = {"state": "running", "stage": "starting", "progress": 0.0, "message": "",
+                                      "pid": os.getpid(), "started_at": time.time()}  # fmt: skip
+
+    def __call__(self, stage: str, fraction: float, message: str) -> None:
+        self.update(stage=stage, progress=fraction, message=message)
+
+    def update(self, force: bool = False, **fields: Any) -> None:
+        """Merge `fields` into the status and rewrite the file (at most every `interval` seconds)."""
+        self.state.update(fields, updated_at=time.time())
+        if self.path is None or (not force and time.monotonic() - self._last < self.interval):
+            return
+        self._last = time.monotonic()
+        fd, tmp = tempfile.mkstemp(prefix=".status-", dir=self.path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(self.state, fh, ensure_ascii=False, default=str)
+        os.replace(tmp, self.path)

@@ -11,7 +11,7 @@ import sys
 from core.cli import predict
 from core.inference import registry
 from core.settings import REPO_ROOT
-from models import adapt
+from models.adapt.cli import main
 from tests.adapt.conftest import MEDICATIONS
 
 
@@ -56,7 +56,7 @@ def test_cli_refuses_insufficient_data_with_exit_code_2_and_the_reason(tmp_path,
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    code = adapt.main(["--csv", str(small), "--text-column", "review", "--rating-column", "stars",
+    code = main(["--csv", str(small), "--text-column", "review", "--rating-column", "stars",
                        "--out", str(tmp_path / "never")])  # fmt: skip
     printed = capsys.readouterr()
     assert code == 2
@@ -66,7 +66,7 @@ def test_cli_refuses_insufficient_data_with_exit_code_2_and_the_reason(tmp_path,
 
 
 def test_cli_names_a_missing_column(tmp_path, capsys):
-    code = adapt.main(["--csv", str(MEDICATIONS), "--text-column", "review", "--rating-column", "score",
+    code = main(["--csv", str(MEDICATIONS), "--text-column", "review", "--rating-column", "score",
                        "--out", str(tmp_path / "never")])  # fmt: skip
     assert code == 2
     assert "Column 'score' not found" in capsys.readouterr().err

@@ -14,7 +14,7 @@ def bootstrap_share_better(
 
     The same resample judges both models (a paired bootstrap), so the share measures how reliably the
     adapted model is better on reviews like these, not just on this one draw of 40–1,000 reviews.
-    Macro-F1 averages over the classes present in the full held-out set, as :func:`models.train.metrics`.
+    Macro-F1 averages over the classes present in the full held-out set, as :func:`models.training.metrics`.
     """
     n = len(truth)
     if n == 0:

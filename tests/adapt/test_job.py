@@ -7,7 +7,7 @@ import time
 
 from core.cli import predict
 from core.inference import registry
-from models.adapt_job import CANCELLED, FINISHED, AdaptJob
+from models.adapt.job import CANCELLED, FINISHED, AdaptJob
 from tests.adapt.conftest import MEDICATIONS
 
 

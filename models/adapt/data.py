@@ -1,5 +1,6 @@
-"""Rated reviews for adaptation: read them (file or store), label them from ratings, check there are
-enough, split them, and (for the gate's sanity checks) corrupt their labels on purpose."""
+"""The data of an adaptation: the analyst's rated reviews (from a file or the store), a sample of the
+base model's own training corpora to mix in against forgetting, and the stratified train / validation /
+held-out split. Labelling the ratings is `models.adapt.labels`."""
 
 from __future__ import annotations
 
@@ -11,18 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.ingestion.rating_labels import DataRequirements, RatingCutoffs, insufficiency, label_counts
+from models import data as corpora
 
 
 class AdaptError(Exception):
     """The data or arguments cannot produce an adapted model; the message says why, in one sentence."""
-
-
-class InsufficientData(AdaptError):
-    """Too few rated reviews, or too few in a class.
-
-    The message is `core.ingestion.rating_labels.insufficiency`.
-    """
 
 
 @dataclass
@@ -33,22 +27,6 @@ class RatedReviews:
     ratings: list[float | None]
     products: list[str]
     source: dict[str, Any]  # {"kind": "csv"|"store", ...} for the model card
-
-
-@dataclass
-class LabelledReviews:
-    """The rated, deduplicated reviews with their labels, and counts of what was left out."""
-
-    texts: list[str]
-    labels: list[str]
-    products: list[str]
-    unrated: int
-    duplicates: int
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Reviews per class."""
-        return label_counts(self.labels)
 
 
 def read_rated_csv(
@@ -92,54 +70,26 @@ def read_rated_store(engine: Any, products: Sequence[str] | None) -> RatedReview
     )
 
 
-def label_reviews(data: RatedReviews, cutoffs: RatingCutoffs) -> LabelledReviews:
-    """Labels from ratings; unrated reviews dropped, repeated texts kept once (a review in both the
-    train and the held-out part would flatter the proof)."""
-    texts, labels, products, seen = [], [], [], set()
-    unrated = duplicates = 0
-    for text, rating, product in zip(data.texts, data.ratings, data.products, strict=True):
-        label = cutoffs.label(rating)
-        if label is None:
-            unrated += 1
-            continue
-        key = " ".join(text.lower().split())
-        if key in seen:
-            duplicates += 1
-            continue
-        seen.add(key)
-        texts.append(text)
-        labels.append(label)
-        products.append(product)
-    return LabelledReviews(texts, labels, products, unrated, duplicates)
+def corpora_available() -> bool:
+    """True when both training corpora are on disk (extracted and stamped by `python -m models.data`)."""
+    return all(
+        c.csv_path.is_file() and (corpora.CORPORA_DIR / f"{c.csv_name}.json").is_file()
+        for c in corpora.CORPORA
+    )
 
 
-def corrupt(labels: np.ndarray, parts: dict[str, np.ndarray], how: str, seed: int) -> np.ndarray:
-    """Deliberately wrong training labels, to check that the gate refuses what they produce.
-
-    "shuffle" permutes the train and validation labels (no text-label link left); "invert" swaps
-    negative and positive (a model that learns the opposite). Shuffled labels keep the class balance,
-    and re-balancing alone can lift a base model that is poor on a domain, so "invert" is the check
-    that must always be refused.
-    """
-    out = labels.copy()
+def general_sample(n: int, seed: int) -> dict[str, pd.DataFrame]:
+    """`n` examples from the base model's own training splits (half tweets, half IMDB) and a small
+    sample of their test splits for the forgetting check. Reads local files only."""
+    frames = corpora.load_splits()
     rng = np.random.default_rng(seed)
-    for name in ("train", "val"):
-        idx = parts[name]
-        if how == "shuffle":
-            out[idx] = rng.permutation(out[idx])
-        elif how == "invert":
-            swap = {"negative": "positive", "positive": "negative", "neutral": "neutral"}
-            out[idx] = [swap[str(v)] for v in out[idx]]
-        else:
-            raise ValueError(f"corrupt_labels must be 'shuffle' or 'invert', not {how!r}")
+    out: dict[str, pd.DataFrame] = {}
+    for domain, splits in frames.items():
+        for split, size in (("train", n // 2), ("test", 300)):
+            frame = splits[split]
+            pick = rng.permutation(len(frame))[: min(size, len(frame))]
+            out[f"{domain}/{split}"] = frame.iloc[pick].reset_index(drop=True)
     return out
-
-
-def check_sufficient(reviews: LabelledReviews, requirements: DataRequirements) -> None:
-    """Raise :class:`InsufficientData` with the readable reason when the counts cannot support adaptation."""
-    problem = insufficiency(reviews.counts, requirements)
-    if problem is not None:
-        raise InsufficientData(problem)
 
 
 def split_indices(labels: Sequence[str], seed: int, heldout: float, val: float) -> dict[str, np.ndarray]:

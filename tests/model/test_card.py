@@ -1,0 +1,26 @@
+"""The model card's prose lives in `models/card_templates/`; rendering the shipped card must reproduce
+the shipped MODEL_CARD.md exactly, and the templates must hold the card's design notes and limits."""
+
+from __future__ import annotations
+
+import json
+
+from core.settings import MODELS_DIR
+from models.card import bullets, render_card_md
+
+CARD = json.loads((MODELS_DIR / "model_card.json").read_text(encoding="utf-8"))
+
+
+def test_the_shipped_markdown_card_is_the_rendering_of_the_shipped_json_card() -> None:
+    assert render_card_md(CARD) == (MODELS_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+
+def test_the_templates_hold_the_shipped_design_notes_and_known_limits() -> None:
+    assert bullets("design_notes.md") == CARD["design"]
+    assert bullets("known_limits.md") == CARD["known_limits"]
+
+
+def test_an_empty_comparison_leaves_no_blank_row_in_its_table() -> None:
+    text = render_card_md({**CARD, "architecture_comparison": {}})
+    header = "|---|---|---|---|---|---|---|---|\n"
+    assert header + "\n## Speed" in text
