@@ -5,8 +5,8 @@
 :func:`run`, which reads like a story; each step of :func:`adapt` is one function here:
 
 1. **Labels from ratings** (`models.adapt.labels`, on `core.ingestion.rating_labels`): unrated reviews
-   are skipped, the class counts are printed, and too little data is refused with a readable sentence (exit code 2).
-   :func:`check_labels`.
+   are skipped, the class counts are printed, and too little data is refused with a readable sentence
+   (exit code 2). :func:`check_labels`.
 2. **Language** (`core.nlp.language`): the reviews' dominant language picks the vendored stopword list.
    :func:`detect_language`.
 3. **Split**: stratified, seeded 80/20 train / held-out; 20% of train is the validation part that
