@@ -43,7 +43,10 @@ FROM ${PYTHON_IMAGE} AS runtime
 
 # PORT: Cloud Run sets it; 8501 (Streamlit's default) everywhere else.
 # SENTIMENT_DATA_DIR: the SQLite store and adapted model versions live on the /data volume.
+# PYTHONPATH: the packages are imported from the copied source in /app (what `pip install -e .` does on a
+# checkout), so the running code is the one in /app and nothing is installed twice.
 ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app \
     PYTHONUNBUFFERED=1 \
     PORT=8501 \
     SENTIMENT_DATA_DIR=/data \

@@ -3,20 +3,22 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+SENTIMENT := $(VENV)/bin/sentiment
 
 .PHONY: run test lint format data train train-dry-run bench demo-shop clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (looked for '$(PYTHON)')"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -e . --no-deps  # the project itself: the `sentiment` command, importable packages
 	touch $(STAMP)
 
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m streamlit run dashboard/app.py
+	$(SENTIMENT) serve
 
 test: $(STAMP)
 	$(PY) -m ruff check .
@@ -35,13 +37,13 @@ data: $(STAMP)
 	$(PY) -m models.data
 
 train: $(STAMP)
-	$(PY) -m models.train
+	$(SENTIMENT) train
 
 train-dry-run: $(STAMP)
-	$(PY) -m models.train --dry-run
+	$(SENTIMENT) train --dry-run
 
 bench: $(STAMP)
-	$(PY) -m bench          # model: throughput vs VADER, load time, memory, accuracy table
+	$(SENTIMENT) bench      # model: throughput vs VADER, load time, memory, accuracy table
 	$(PY) -m bench.calibration  # model: accuracy vs confidence (ECE) by text length
 	$(PY) -m bench.store    # store: 100k-row import, dashboard queries over 1M reviews
 	$(PY) -m bench.adapt    # adaptation: time for 1k/5k reviews, base vs adapted vs VADER
@@ -50,4 +52,4 @@ demo-shop: $(STAMP)
 	$(PY) -m scraping.demo_shop
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info

@@ -1,25 +1,19 @@
 """The dashboard's entry point: page config, the shared sidebar, and the page router.
 
-Run with `make run` (or `streamlit run dashboard/app.py`). Each page is one file in `views/`;
-this file only frames them. (Not `pages/`: Streamlit treats a `pages/` folder next to the entry
-file as a legacy multipage app, and the first visitor after a restart who opens a deep link such
-as `/products` would get that page without this router, its sidebar or its language.)
+Run with `make run` (or `sentiment serve`, or `streamlit run dashboard/app.py`: the editable install,
+`pip install -e .`, makes `core` and `dashboard` importable whichever folder Streamlit starts from).
+Each page is one file in `views/`; this file only frames them. (Not `pages/`: Streamlit treats a
+`pages/` folder next to the entry file as a legacy multipage app, and the first visitor after a restart
+who opens a deep link such as `/products` would get that page without this router, its sidebar or its
+language.)
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-# `streamlit run dashboard/app.py` puts dashboard/ (not the repo root) on sys.path.
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-import streamlit as st  # noqa: E402
-
-from dashboard.i18n import LANGUAGES, t  # noqa: E402
-from dashboard.state import Keys, init_state, warm_up  # noqa: E402
+from dashboard.i18n import LANGUAGES, t
+from dashboard.state import Keys, init_state, warm_up
 
 st.set_page_config(page_title="Review Sentiment", page_icon=":material/reviews:", layout="wide")
 init_state()

@@ -1,8 +1,5 @@
 """`python -m models.adapt`: the CLI (`models.adapt.cli`), cancellable with SIGTERM."""
 
-import signal
+from models.adapt.cli import cancellable_main
 
-from models.adapt.cli import main, terminate
-
-signal.signal(signal.SIGTERM, terminate)  # `AdaptJob.cancel`: clean up, record "cancelled"
-raise SystemExit(main())
+raise SystemExit(cancellable_main())

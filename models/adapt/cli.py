@@ -12,6 +12,7 @@ by the gate (it cannot be activated); 1 anything else.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
 def terminate(signum: int, frame: object) -> None:
     """SIGTERM handler (`AdaptJob.cancel`): unwind through write_version's cleanup, record \"cancelled\"."""
     raise KeyboardInterrupt
+
+
+def cancellable_main(argv: list[str] | None = None) -> int:
+    """`python -m models.adapt` and `sentiment adapt`: :func:`main`, cancellable with SIGTERM."""
+    signal.signal(signal.SIGTERM, terminate)  # `AdaptJob.cancel`: clean up, record "cancelled"
+    return main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:

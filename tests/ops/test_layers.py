@@ -12,11 +12,17 @@ Layers, bottom to top (``settings`` and ``logs`` may be imported from anywhere):
   they meet).
 * ``core.spreadsheet``: a leaf; ``core.analytics`` and ``core.cli`` on top.
 * ``core.predict`` and ``core.ingest``: `python -m` aliases of ``core.cli``, nothing else.
+
+One sanctioned exception reaches above `core`: the `sentiment` dispatcher (``core.cli.main``) names the
+entry points in models/, scraping/ and bench/ as module-name strings and imports the chosen one with
+``importlib`` at run time. Only that module may name them or import by name
+(:func:`test_only_the_dispatcher_imports_by_name`).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -55,6 +61,8 @@ ALLOWED: dict[str, frozenset[str]] = {
 # The one module allowed more than its layer: storage's importer stores rows and scores them.
 EXTRA: dict[str, frozenset[str]] = {"core.storage.importer": frozenset({"inference", "ingestion"})}
 FORBIDDEN_PACKAGES = ("streamlit", "scrapy", "dashboard", "scraping", "models", "bench", "tests")
+DISPATCHER = "core.cli.main"  # the one module that imports sibling packages, by name (see the docstring)
+FORBIDDEN_MODULE = re.compile(rf"(?:{'|'.join(FORBIDDEN_PACKAGES)})(?:\.\w+)+")
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -181,6 +189,42 @@ def test_core_imports_no_ui_crawler_or_sibling_package() -> None:
             if target.split(".")[0] in FORBIDDEN_PACKAGES:
                 found.append(f"{name} imports {target}")
     assert found == []
+
+
+def by_name_imports(tree: ast.AST) -> Iterable[str]:
+    """What makes a module import another at run time by name: module-name strings of the packages
+    `core` must not import, and calls of ``importlib.import_module`` / ``__import__``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if FORBIDDEN_MODULE.fullmatch(node.value):
+                yield repr(node.value)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called in {"import_module", "__import__"}:
+                yield f"{called}()"
+
+
+def test_only_the_dispatcher_imports_by_name() -> None:
+    found = {
+        name: sorted(set(by_name_imports(ast.parse(path.read_text(encoding="utf-8")))))
+        for name, path in core_modules().items()
+    }
+    assert {name: names for name, names in found.items() if names} == {
+        DISPATCHER: [
+            "'bench.__main__'",
+            "'models.adapt.cli'",
+            "'models.train'",
+            "'scraping.__main__'",
+            "import_module()",
+        ]
+    }
+
+
+def test_the_by_name_check_sees_strings_and_importlib() -> None:
+    tree = ast.parse("import importlib\nimportlib.import_module('scraping.runner')\n__import__(x)\n")
+    assert sorted(by_name_imports(tree)) == ["'scraping.runner'", "__import__()", "import_module()"]
+    assert list(by_name_imports(ast.parse("'models/base'; 'scraping'; 'a models.train note'"))) == []
 
 
 def test_no_module_level_getattr_re_exports() -> None:
