@@ -128,18 +128,19 @@ def run_crawl(args: argparse.Namespace) -> int:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
+    from core.jobs import write_json_atomic
     from core.settings import get_settings
     from scraping.errors import limit_reached
     from scraping.extract import ProfileError, load_profile
     from scraping.guard import AddressRefused, check_url
     from scraping.spiders.reviews import ReviewsSpider
-    from scraping.status import prepare_status_file, progress_from_stats, write_status
+    from scraping.status import prepare_status_file, progress_from_stats
 
     def final_status(status: dict[str, Any]) -> None:
         if not args.status_file:
             return
         try:
-            write_status(args.status_file, status)
+            write_json_atomic(args.status_file, status)
         except OSError as exc:  # the crawl's outcome stands; only the progress file is missing
             print(
                 f"Could not write the status file {args.status_file}: {exc.strerror or exc}.", file=sys.stderr

@@ -1,29 +1,23 @@
 """Run a crawl in its own process and follow it: the dashboard's handle on `python -m scraping crawl`.
 
 Twisted's reactor cannot be restarted inside a long-lived Streamlit process, so each crawl is a
-child process (in its own process group, so cancelling also stops anything it started). The
-child keeps a JSON status file up to date; :meth:`CrawlJob.status` reads it.
+:class:`core.jobs.BackgroundJob` (a child in its own process group, so cancelling also stops anything
+it started). The child keeps a JSON status file up to date; :meth:`CrawlJob.status` reads it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.jobs import STATES, BackgroundJob
 from core.settings import REPO_ROOT
-
-STATES = ("running", "finished", "failed", "cancelled")
-_CANCEL_GRACE_S = 10.0  # SIGTERM lets Scrapy close cleanly (the run is recorded as cancelled)
 
 
 @dataclass
@@ -87,15 +81,12 @@ def crawl_command(
     return command
 
 
-class CrawlJob:
-    """One crawl running in a child process."""
+class CrawlJob(BackgroundJob):
+    """One crawl running in a child process; its status and log files live in `workdir`."""
 
     def __init__(self, process: subprocess.Popen[bytes], workdir: Path) -> None:
-        self.process = process
+        super().__init__(process, workdir / "status.json", workdir / "crawl.log")
         self.workdir = workdir
-        self.status_file = workdir / "status.json"
-        self.log_file = workdir / "crawl.log"
-        self._cancelled = False
 
     @classmethod
     def start(
@@ -118,7 +109,6 @@ class CrawlJob:
             raise ValueError("give at least one URL to crawl")
         workdir = Path(tempfile.mkdtemp(prefix="review-crawl-"))
         status_file = workdir / "status.json"
-        (status_file).write_text(json.dumps({"state": "running", "message": "Starting…"}), encoding="utf-8")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         if allow_private is False:
@@ -132,27 +122,21 @@ class CrawlJob:
             allow_private=allow_private,
             store=store,
         )
-        with open(workdir / "crawl.log", "wb") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=REPO_ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: cancel() signals the whole group
-            )
+        process = cls.launch(
+            command,
+            status_path=status_file,
+            log_path=workdir / "crawl.log",
+            first_status={"state": "running", "message": "Starting…"},
+            cwd=REPO_ROOT,
+            env=env,
+        )
         return cls(process, workdir)
 
     def status(self) -> CrawlStatus:
         """The crawl's current status (never raises on a half-written or missing file)."""
-        try:
-            data = json.loads(self.status_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        status = CrawlStatus.from_dict(data if isinstance(data, dict) else {})
-        code = self.process.poll()
-        if self._cancelled:
+        status = CrawlStatus.from_dict(self.read_status())
+        code = self.exit_code
+        if self.cancelled:
             status.state, status.message = "cancelled", "Crawl cancelled; nothing was stored."
         elif code is not None and status.state == "running":
             # The child died without writing its final state (crashed or was killed).
@@ -164,36 +148,14 @@ class CrawlJob:
 
     def wait(self, timeout: float | None = None) -> CrawlStatus:
         """Block until the crawl ends (or `timeout` seconds pass) and return its status."""
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout)
+        self.wait_process(timeout)
         return self.status()
-
-    def cancel(self) -> None:
-        """Stop the crawl: SIGTERM to its process group, SIGKILL if it lingers."""
-        if self.process.poll() is not None:
-            return
-        self._cancelled = True
-        self._signal_group(signal.SIGTERM)
-        deadline = time.monotonic() + _CANCEL_GRACE_S
-        while self.process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if self.process.poll() is None:
-            self._signal_group(signal.SIGKILL)
-            self.process.wait()
 
     def log_tail(self, lines: int = 20) -> str:
         """The last lines of the crawler's output (for error details)."""
-        try:
-            text = self.log_file.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.strip().splitlines()[-lines:])
+        return "\n".join(self.log_lines(lines))
 
     def cleanup(self) -> None:
         """Delete the job's status and log files once it has ended (no-op while it runs)."""
-        if self.process.poll() is not None:
+        if self.exit_code is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def _signal_group(self, signum: int) -> None:
-        with contextlib.suppress(ProcessLookupError):  # already gone
-            os.killpg(self.process.pid, signum)  # pgid == pid: start_new_session made it a leader

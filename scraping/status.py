@@ -1,18 +1,14 @@
 """Live crawl progress as a small JSON file, for the dashboard's Scrape page (`scraping.runner`).
 
-The extension rewrites the file (atomically: temp file + rename, so a reader never sees half a
-document) when pages or items change, at most every `STATUS_INTERVAL` seconds and once at the end.
+The extension rewrites the file (:class:`core.jobs.StatusFile`: atomically, so a reader never sees
+half a document) when pages or items change, at most every `STATUS_INTERVAL` seconds and once at the
+end.
 `python -m scraping crawl` writes the final state after storing.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import os
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +16,11 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from core.jobs import StatusFile, write_json_atomic
+
 STATUS_INTERVAL = 0.3  # seconds between rewrites; the dashboard polls about once a second
 
 logger = logging.getLogger(__name__)
-
-
-def write_status(path: Path, status: dict[str, Any]) -> None:
-    """Replace `path` with `status` as JSON in one atomic rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".status-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(status, fh, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):  # a full disk or a directory in the way: leave no temp file
-            os.unlink(tmp)
-        raise
 
 
 def prepare_status_file(path: Path) -> str | None:
@@ -47,7 +31,7 @@ def prepare_status_file(path: Path) -> str | None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_status(path, {**progress_from_stats({}), "state": "running", "message": "Starting…"})
+        write_json_atomic(path, {**progress_from_stats({}), "state": "running", "message": "Starting…"})
     except OSError as exc:
         return f"Cannot write the status file {path}: {exc.strerror or exc}."
     return None
@@ -72,7 +56,7 @@ class StatusFileExtension:
     def __init__(self, crawler: Crawler, path: Path) -> None:
         self.crawler = crawler
         self.path = path
-        self._last = 0.0
+        self.file = StatusFile(path, STATUS_INTERVAL)
         self._failed = False  # reported one failed write already
 
     @classmethod
@@ -104,14 +88,10 @@ class StatusFileExtension:
 
     def write(self, state: str, message: str, force: bool = False) -> None:
         """Write the current progress, at most every STATUS_INTERVAL seconds unless forced."""
-        now = time.monotonic()
-        if not force and now - self._last < STATUS_INTERVAL:
-            return
-        self._last = now
         assert self.crawler.stats is not None
-        status = {"state": state, "message": message, **progress_from_stats(self.crawler.stats.get_stats())}
+        progress = progress_from_stats(self.crawler.stats.get_stats())
         try:
-            write_status(self.path, status)
+            self.file.update(force, state=state, message=message, **progress)
         except OSError as exc:  # progress is a convenience: never stop a crawl over it
             if not self._failed:
                 logger.error("Could not update the status file %s: %s", self.path, exc.strerror or exc)

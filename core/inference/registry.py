@@ -14,12 +14,11 @@ never points at a version it does not have. No `ACTIVE.json` means the base mode
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.jobs import write_json_atomic
 from core.settings import Settings, get_settings
 
 BASE = "base"
@@ -131,10 +130,7 @@ def _write_active(name: str, settings: Settings) -> None:
     """Replace ACTIVE.json atomically, so a reader never sees half a file."""
     settings.registry_dir.mkdir(parents=True, exist_ok=True)
     record = {"version": name, "activated_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    fd, tmp = tempfile.mkstemp(dir=settings.registry_dir, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(record, handle)
-    os.replace(tmp, settings.registry_dir / ACTIVE_FILE)
+    write_json_atomic(settings.registry_dir / ACTIVE_FILE, record)
 
 
 def activate(name: str, settings: Settings | None = None) -> ModelVersion:

@@ -1,29 +1,26 @@
 """Run an adaptation in the background from the app: `python -m models.adapt` in its own process.
 
-Like the scraping runner, the app never trains in its own process (a Streamlit rerun must not wait two
-minutes, and a crash must not take the app down): :meth:`AdaptJob.start` launches the CLI with a
-`--status-file`, :meth:`AdaptJob.status` reads that JSON file (written atomically by the CLI), and
-:meth:`AdaptJob.cancel` stops the process group. A version directory is only renamed into the
-registry at the very end, so a cancelled run leaves nothing behind.
+A :class:`core.jobs.BackgroundJob`, like a crawl: :meth:`AdaptJob.start` launches the CLI with a
+`--status-file`, :meth:`AdaptJob.status` reads that JSON file (written atomically by the CLI through
+:class:`core.jobs.StatusFile`), and :meth:`AdaptJob.cancel` stops the process group. A version
+directory is only renamed into the registry at the very end, so a cancelled run leaves nothing behind.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import jobs
+from core.jobs import CANCELLED, FAILED, RUNNING, BackgroundJob
 from core.settings import REPO_ROOT, get_settings
 
-RUNNING, FINISHED, FAILED, CANCELLED = "running", "finished", "failed", "cancelled"
+STARTING: dict[str, Any] = {"state": RUNNING, "stage": "starting", "progress": 0.0, "message": "Starting…"}
 
 
 @dataclass
@@ -44,14 +41,8 @@ class AdaptStatus:
         return self.state != RUNNING
 
 
-class AdaptJob:
+class AdaptJob(BackgroundJob):
     """One background adaptation run."""
-
-    def __init__(self, process: subprocess.Popen[bytes] | None, status_path: Path, log_path: Path) -> None:
-        self.process = process
-        self.status_path = status_path
-        self.log_path = log_path
-        self._cancelled = False
 
     @classmethod
     def start(
@@ -97,13 +88,14 @@ class AdaptJob:
         if positive_min is not None:
             cmd += ["--positive-min", str(positive_min)]
         cmd += extra_args or []
-        status_path.write_text(json.dumps({"state": RUNNING, "stage": "starting", "progress": 0.0,
-                                           "message": "Starting…"}), encoding="utf-8")  # fmt: skip
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, env={**os.environ},
-            )  # fmt: skip
+        process = cls.launch(
+            cmd,
+            status_path=status_path,
+            log_path=log_path,
+            first_status=STARTING,
+            cwd=REPO_ROOT,
+            env=os.environ,
+        )
         return cls(process, status_path, log_path)
 
     @classmethod
@@ -111,18 +103,12 @@ class AdaptJob:
         """A job object for a status file written earlier (e.g. after an app restart); cannot cancel."""
         return cls(None, Path(status_path), Path(status_path).with_suffix(".log"))
 
-    def _read(self) -> dict[str, Any]:
-        try:
-            return json.loads(self.status_path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return {"state": RUNNING, "stage": "starting", "progress": 0.0, "message": "Starting…"}
-
     def status(self) -> AdaptStatus:
         """The run's current status; a process that died without saying why is reported as failed."""
-        raw = self._read()
+        raw = self.read_status() or dict(STARTING)
         state = str(raw.get("state", RUNNING))
-        exited = self.process is not None and self.process.poll() is not None
-        if self._cancelled and state == RUNNING:
+        exited = self.exit_code is not None
+        if self.cancelled and state == RUNNING:
             state, raw["message"] = CANCELLED, "Adaptation cancelled."
         elif exited and state == RUNNING:
             state = FAILED
@@ -139,25 +125,7 @@ class AdaptJob:
 
     def log_tail(self, lines: int = 3) -> str:
         """The last lines of the run's output (for failure messages)."""
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return ""
-        return " ".join(text.strip().splitlines()[-lines:])
-
-    def cancel(self, timeout: float = 10.0) -> None:
-        """Stop the run (SIGTERM to its process group, SIGKILL after `timeout` seconds)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self._cancelled = True
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        except ProcessLookupError:
-            pass
+        return " ".join(self.log_lines(lines))
 
     def wait(self, timeout: float | None = None) -> AdaptStatus:
         """Block until the run ends (tests and scripts); returns the final status."""
@@ -166,26 +134,16 @@ class AdaptJob:
         return self.status()
 
 
-class StatusFile:
+class StatusFile(jobs.StatusFile):
     """Progress as a small JSON file, written by the CLI for :class:`AdaptJob`; atomic rewrites."""
 
     def __init__(self, path: Path | None, interval: float = 0.5) -> None:
-        self.path = Path(path) if path else None
-        self.interval = interval
-        self._last = 0.0
-        self.state: dict[str, Any] = {"state": "running", "stage": "starting", "progress": 0.0, "message": "",
-                                      "pid": os.getpid(), "started_at": time.time()}  # fmt: skip
+        super().__init__(path, interval, state=RUNNING, stage="starting", progress=0.0, message="",
+                         pid=os.getpid(), started_at=time.time())  # fmt: skip
 
     def __call__(self, stage: str, fraction: float, message: str) -> None:
         self.update(stage=stage, progress=fraction, message=message)
 
-    def update(self, force: bool = False, **fields: Any) -> None:
-        """Merge `fields` into the status and rewrite the file (at most every `interval` seconds)."""
-        self.state.update(fields, updated_at=time.time())
-        if self.path is None or (not force and time.monotonic() - self._last < self.interval):
-            return
-        self._last = time.monotonic()
-        fd, tmp = tempfile.mkstemp(prefix=".status-", dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(self.state, fh, ensure_ascii=False, default=str)
-        os.replace(tmp, self.path)
+    def update(self, force: bool = False, **fields: Any) -> bool:
+        """Merge `fields` (and the time) into the status; rewrite the file at most every `interval` s."""
+        return super().update(force, **fields, updated_at=time.time())

@@ -7,7 +7,8 @@ import time
 
 from core.cli import predict
 from core.inference import registry
-from models.adapt.job import CANCELLED, FINISHED, AdaptJob
+from core.jobs import CANCELLED, FINISHED
+from models.adapt.job import AdaptJob
 from tests.adapt.conftest import MEDICATIONS
 
 

@@ -4,7 +4,8 @@ Every import in `core/` counts, wherever it sits: module level, inside a functio
 ``TYPE_CHECKING``; a lazy import hides a loop from the interpreter, not from the design. The graph is
 read with `ast` (nothing is imported), so the check is fast and sees every line.
 
-Layers, bottom to top (``settings`` and ``logs`` may be imported from anywhere):
+Layers, bottom to top (``settings``, ``logs`` and ``jobs``, the background-job primitive and the one
+atomic JSON write, may be imported from anywhere; they import nothing else from `core`):
 
 * ``core.nlp``: text and features; imports nothing else from `core`.
 * ``core.inference`` and ``core.ingestion``: each on top of nlp; they never import each other.
@@ -35,6 +36,7 @@ BASE = "base"
 LAYER_OF_PREFIX = {  # longest prefix wins
     "core.settings": BASE,
     "core.logs": BASE,
+    "core.jobs": BASE,
     "core.nlp": "nlp",
     "core.inference": "inference",
     "core.ingestion": "ingestion",
