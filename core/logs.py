@@ -6,20 +6,20 @@ import json
 import logging
 import sys
 import time
-from typing import Any
+from typing import Any, TextIO
 
 _LOGGER_NAME = "sentiment"
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever `sys.stderr` is at emit time (pytest and Streamlit replace it)."""
 
-    @property  # type: ignore[override]
-    def stream(self):
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 
@@ -37,7 +37,7 @@ def get_logger() -> logging.Logger:
     return logger
 
 
-def log_event(event: str, level: int = logging.INFO, **fields: Any) -> None:
+def log_event(event: str, level: int = logging.INFO, /, **fields: Any) -> None:
     """Log one event as a JSON object: `{"ts": ..., "event": "import", "rows": 10, ...}`."""
     record = {"ts": round(time.time(), 3), "event": event, **fields}
     get_logger().log(level, json.dumps(record, default=str, ensure_ascii=False))

@@ -299,14 +299,13 @@ def _show_result(status: AdaptStatus) -> None:
     lang = current_language()
     st.subheader(t("adapt.comparison"))
     st.caption(t("adapt.heldout", n=card["heldout"]["base"]["n"]))
-    pct = {"format": "percent"}
     st.dataframe(
         comparison_table(card, lang),
         hide_index=True,
         column_config={
             "metric": st.column_config.TextColumn(t("adapt.metric")),
-            "base": st.column_config.NumberColumn(t("adapt.base"), **pct),
-            "adapted": st.column_config.NumberColumn(t("adapt.adapted"), **pct),
+            "base": st.column_config.NumberColumn(t("adapt.base"), format="percent"),
+            "adapted": st.column_config.NumberColumn(t("adapt.adapted"), format="percent"),
         },
     )
     left, right = st.columns(2)
@@ -348,7 +347,6 @@ def _versions_panel() -> None:
     st.subheader(t("adapt.versions"))
     versions = registry.list_versions()
     frame = versions_table(versions)
-    pct = {"format": "percent"}
     st.dataframe(
         frame,
         hide_index=True,
@@ -358,9 +356,11 @@ def _versions_panel() -> None:
             "created": st.column_config.TextColumn(t("adapt.col.created")),
             "language": st.column_config.TextColumn(t("adapt.col.language")),
             "reviews": st.column_config.NumberColumn(t("adapt.col.reviews"), format="localized"),
-            "base_f1": st.column_config.NumberColumn(f"{t('adapt.macro_f1')} · {t('adapt.base')}", **pct),
+            "base_f1": st.column_config.NumberColumn(
+                f"{t('adapt.macro_f1')} · {t('adapt.base')}", format="percent"
+            ),
             "adapted_f1": st.column_config.NumberColumn(
-                f"{t('adapt.macro_f1')} · {t('adapt.adapted')}", **pct
+                f"{t('adapt.macro_f1')} · {t('adapt.adapted')}", format="percent"
             ),
             "passed": st.column_config.CheckboxColumn(t("adapt.col.passed")),
         },
@@ -397,9 +397,11 @@ def _rescore_panel() -> None:
     if st.button(t("adapt.rescore"), key="adapt_rescore", icon=":material/refresh:"):
         predictor = state.predictor()  # the active version
         bar = st.progress(0.0)
-        added = rescore(
-            engine, list(chosen), predictor, progress=lambda done, total: bar.progress(done / max(total, 1))
-        )
+
+        def show(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1))
+
+        added = rescore(engine, list(chosen), predictor, progress=show)
         state.invalidate()
         st.session_state[AdaptKeys.MESSAGE] = (
             "success",

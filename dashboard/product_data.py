@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,6 +18,9 @@ import streamlit as st
 
 from core.logs import log_event
 from dashboard import charts, state
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 MAX_COMPARE = 4  # side-by-side trend charts stay readable up to four
 LOW_CONFIDENCE = 0.55
@@ -36,6 +39,11 @@ class Filters:
     max_stars: int = 5
     search: str = ""
     term: str | None = None  # a driver term picked below the drivers chart
+
+
+# What the Products page's derived caches are keyed on: (filtered frame, url, products, model version,
+# filters, language, data version), in the order :func:`trends` takes them.
+TrendKey: TypeAlias = tuple[pd.DataFrame, str, tuple[str, ...], str | None, Filters, str, int]
 
 
 def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
@@ -71,7 +79,7 @@ def picked_labels(picked: list[str] | None) -> tuple[str, ...]:
 
 
 def filtered_reviews(
-    _engine: object, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
+    _engine: Engine, url: str, products: tuple[str, ...], model_version: str | None, f: Filters
 ) -> pd.DataFrame:
     """The chosen products' reviews narrowed by `f` (pandas: ~50 ms at 100k reviews, no cache needed)."""
     return apply_filters(state.reviews(_engine, url, products, model_version), f)
@@ -85,7 +93,7 @@ def filtered_reviews(
 
 @st.cache_resource(ttl=300, show_spinner=False, max_entries=32)
 def drivers_view(
-    _engine: object,
+    _engine: Engine,
     url: str,
     products: tuple[str, ...],
     model_version: str | None,
@@ -187,7 +195,7 @@ def opening_products(names: list[str]) -> tuple[str, ...]:
     return tuple(sorted(names[:MAX_COMPARE]))
 
 
-def warm(engine: object, url: str, products: tuple[str, ...], lang: str, data_version: int) -> None:
+def warm(engine: Engine, url: str, products: tuple[str, ...], lang: str, data_version: int) -> None:
     """Compute what the Products page first shows for `products` (:func:`opening_products`) into the
     shared caches.
 

@@ -19,6 +19,7 @@ from string import Template
 from typing import Any
 
 from models import data as corpora
+from models.model import BagModel
 from models.training import Run, TrainConfig
 
 TEMPLATES = Path(__file__).resolve().parent / "card_templates"
@@ -59,9 +60,12 @@ def build_card(
 ) -> dict[str, Any]:
     """The model card: provenance, settings, metrics, comparison, thresholds, limits."""
 
-    def floor(x: object) -> float:
-        return math.floor((float(x) - THRESHOLD_MARGIN) * 100) / 100  # type: ignore[arg-type]
+    def floor(x: float) -> float:
+        return math.floor((float(x) - THRESHOLD_MARGIN) * 100) / 100
 
+    model = final.result.model
+    if not isinstance(model, BagModel):
+        raise TypeError(f"the card describes the shipped bag model, not a {type(model).__name__}")
     thresholds = {
         "tweets/test": {"macro_f1": floor(in_domain["tweets/test"]["macro_f1"])},
         "imdb/test": {"accuracy": floor(in_domain["imdb/test"]["accuracy"])},
@@ -74,8 +78,8 @@ def build_card(
         "language": final.features.language,
         "architecture": {
             "name": "fastText-style EmbeddingBag (words + bigrams + negated words) + VADER lexicon features",
-            **asdict(final.result.model.config),
-            "parameters": sum(p.numel() for p in final.result.model.parameters()),
+            **asdict(model.config),
+            "parameters": sum(p.numel() for p in model.parameters()),
             "temperature": final.temperature,
             "mixed_band": band["chosen"],
         },

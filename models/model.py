@@ -11,6 +11,7 @@ Class order everywhere: 0 = negative, 1 = neutral, 2 = positive.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -58,6 +59,10 @@ def lexicon_features(lex: torch.Tensor, n_tokens: torch.Tensor) -> torch.Tensor:
 class BagModel(nn.Module):
     """fastText-style classifier: mean of word, bigram and negated-word embeddings (shrunk toward a
     learned prior vector by `prior_weight` pseudo-counts) -> linear layer."""
+
+    if TYPE_CHECKING:  # buffers (register_buffer), typed as tensors; hidden from TorchScript, which
+        prior_weight: torch.Tensor  # cannot read the postponed (string) annotations of this module
+        valence: torch.Tensor
 
     def __init__(self, config: BagConfig, valence: torch.Tensor | None = None) -> None:
         """:param valence: `(n_features, 2)` positive/negative lexicon valence per row (zeros if None)."""
@@ -110,6 +115,9 @@ class BagModel(nn.Module):
 
 class CNNModel(nn.Module):
     """Word-order-aware alternative: embeddings -> 1-D convolutions (widths 2/3/5) -> max-pool -> linear."""
+
+    if TYPE_CHECKING:  # a buffer, as in BagModel
+        valence: torch.Tensor
 
     def __init__(self, config: CNNConfig, valence: torch.Tensor | None = None) -> None:
         """:param valence: `(n_words, 2)` positive/negative lexicon valence per word id (zeros if None)."""

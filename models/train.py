@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("3. final model on both domains", flush=True)
     final = train_run(corpus, config, max_batches=max_batches)
     band = choose_band(final, corpus)
-    final.scorer.band = band["chosen"]
+    final.shipped.band = band["chosen"]
 
     print(f"4. leave one domain out (band {band['chosen']}; {POLARITY_ONLY_BAND} without tweets)", flush=True)
     lodo = leave_one_domain_out(corpus, config, band["chosen"], max_batches)

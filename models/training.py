@@ -28,6 +28,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -194,7 +195,7 @@ def predict_proba(model: nn.Module, data: TextSet, batch_size: int = 1024) -> np
     return torch.cat(out).numpy() if out else np.zeros((0, 3), dtype=np.float32)
 
 
-def metrics(labels: np.ndarray, probs: np.ndarray) -> dict[str, object]:
+def metrics(labels: np.ndarray, probs: np.ndarray) -> dict[str, Any]:
     """Accuracy, macro-F1, per-class P/R/F1 and the 3x3 confusion matrix (rows = truth, cols = prediction).
 
     Macro-F1 averages over the classes present in the truth: for IMDB (no neutral) a neutral
@@ -236,7 +237,7 @@ def confusion_matrix(labels: np.ndarray, pred: np.ndarray) -> np.ndarray:
     return np.bincount(labels.astype(np.int64) * 3 + pred.astype(np.int64), minlength=9).reshape(3, 3)
 
 
-def evaluate(model: nn.Module, data: TextSet, band: float | None = None) -> dict[str, object]:
+def evaluate(model: nn.Module, data: TextSet, band: float | None = None) -> dict[str, Any]:
     """Metrics of `model` on `data`; `band` applies :func:`mixed_band` to eager-model probabilities."""
     probs = predict_proba(model, data)
     if band:
@@ -309,6 +310,8 @@ def train_loop(
     class_weight = np.where(counts > 0, counts.sum() / (3 * np.maximum(counts, 1)), 1.0)
     class_weight_t = torch.tensor(class_weight, dtype=torch.float32)
     optimizers = make_optimizers(model, lr, weight_decay)
+    if embedding_l2 and not isinstance(model, BagModel):
+        raise TypeError(f"embedding_l2 needs a BagModel (its row_penalty), not {type(model).__name__}")
     average = AveragedModel(model) if average_every else None
     first_snapshot, step = len(train) // batch_size // 2, 0
     best_score, best_epoch, best_state, history, stale = -math.inf, 0, None, [], 0
@@ -329,7 +332,7 @@ def train_loop(
                 torch.from_numpy(train.polar[idx]),
                 class_weight_t,
             )
-            if embedding_l2:
+            if embedding_l2 and isinstance(model, BagModel):
                 loss = loss + embedding_l2 * model.row_penalty(inputs[0])
             for opt in optimizers:
                 opt.zero_grad(set_to_none=True)
@@ -339,7 +342,7 @@ def train_loop(
             total += float(loss.detach()) * len(idx)
             seen += len(idx)
             step += 1
-            if average is not None and step >= first_snapshot and step % average_every == 0:
+            if average is not None and average_every and step >= first_snapshot and step % average_every == 0:
                 average.update_parameters(model)
         trained = None
         if average is not None and average.n_averaged > 0:  # judge (and keep) the averaged weights;
@@ -370,7 +373,8 @@ def train_loop(
 
 def make_optimizers(model: nn.Module, lr: float, weight_decay: float) -> list[torch.optim.Optimizer]:
     """SparseAdam for sparse embedding tables (only touched rows move), AdamW for everything else."""
-    sparse, dense = [], []
+    sparse: list[nn.Parameter] = []
+    dense: list[nn.Parameter] = []
     for module in model.modules():
         is_sparse = isinstance(module, nn.Embedding | nn.EmbeddingBag) and module.sparse
         for p in module.parameters(recurse=False):
@@ -488,11 +492,18 @@ class Run:
     config: TrainConfig
     features: FeatureConfig
     featurizer: Featurizer
-    scorer: Scorer
+    scorer: Scorer | None  # None for the CNN, which is compared but never shipped
     result: TrainResult
     temperature: float
     metrics: dict[str, dict[str, object]]  # "domain/split" -> metrics
     predict_ms_per_1k: float = 0.0
+
+    @property
+    def shipped(self) -> Scorer:
+        """The scorer to export: only a bag-model run has one."""
+        if self.scorer is None:
+            raise ValueError(f"a {self.config.arch} run is compared, never shipped: it has no scorer")
+        return self.scorer
 
 
 def train_run(
@@ -570,8 +581,8 @@ def train_run(
             probs = predict_proba(result.model, ts)
             elapsed += time.perf_counter() - t0
             scored += len(ts)
-            probs = torch.softmax(torch.log(torch.from_numpy(probs).clamp_min(1e-12)) / temperature, dim=1)
-            probs = mixed_band(probs, config.band).numpy()
+            scaled = torch.softmax(torch.log(torch.from_numpy(probs).clamp_min(1e-12)) / temperature, dim=1)
+            probs = mixed_band(scaled, config.band).numpy()
             run_metrics[f"{d}/{split}"] = metrics(ts.labels, probs)
     return Run(
         config,
@@ -708,7 +719,7 @@ def export_base(final: Run, out_dir: Path) -> str:
     The version is `base-<date>-<first 8 hex digits of sentiment.pt's sha256>`; the provisional card
     lets the product's own loader read the directory before the full card is written.
     """
-    export(final.scorer, final.features, out_dir)
+    export(final.shipped, final.features, out_dir)
     version = f"base-{time.strftime('%Y%m%d')}-{corpora.sha256_file(out_dir / 'sentiment.pt')[:8]}"
     (out_dir / "model_card.json").write_text(json.dumps({"version": version}))
     return version

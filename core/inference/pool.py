@@ -194,7 +194,7 @@ class FeaturizePool:
         self, texts: Sequence[object], bounds: list[tuple[int, int]], rows: list[np.ndarray]
     ) -> Iterator[EncodedChunk]:
         for (start, stop), chunk_rows in zip(bounds, rows, strict=True):
-            ids, offsets = self.featurizer.encode([texts[i] for i in chunk_rows])  # type: ignore[misc]
+            ids, offsets = self.featurizer.encode([texts[i] for i in chunk_rows])
             yield EncodedChunk(start, stop, chunk_rows, ids, offsets)
 
     def _collect(

@@ -129,9 +129,9 @@ def _read_bytes(source: bytes | BinaryIO | Path | str, max_bytes: int) -> tuple[
             raise FileTooLarge(too_large.format(size=_human_size(size), limit=_human_size(max_bytes)))
         data, name = path.read_bytes(), path.name
     else:
-        size = getattr(source, "size", None)  # Streamlit's UploadedFile knows its size
-        if isinstance(size, int) and size > max_bytes:
-            raise FileTooLarge(too_large.format(size=_human_size(size), limit=_human_size(max_bytes)))
+        declared = getattr(source, "size", None)  # Streamlit's UploadedFile knows its size
+        if isinstance(declared, int) and declared > max_bytes:
+            raise FileTooLarge(too_large.format(size=_human_size(declared), limit=_human_size(max_bytes)))
         # getvalue() gives the whole upload even if someone read from it before.
         data = source.getvalue() if hasattr(source, "getvalue") else source.read(max_bytes + 1)
         name = getattr(source, "name", None)
@@ -175,11 +175,11 @@ def _decode(data: bytes) -> tuple[str, str]:
                 ) from exc
     head = data[:8192]
     if b"\x00" in head:
-        encoding = _utf16_without_bom(head)
-        if encoding is None:
+        utf16 = _utf16_without_bom(head)
+        if utf16 is None:
             raise NotATable("The file contains binary data, not text; upload a CSV or xlsx file.")
         try:
-            return data.decode(encoding), encoding
+            return data.decode(utf16), utf16
         except UnicodeDecodeError as exc:
             raise NotATable("The file contains binary data, not text; upload a CSV or xlsx file.") from exc
     try:

@@ -241,7 +241,7 @@ def _has_ascii_digit(text: str) -> bool:
 
 def expand_token(token: str, stopwords: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """One raw token as model tokens: contractions expanded ("didn't" → "did", "not"), stopwords dropped."""
-    expanded = _CONTRACTIONS.get(token)
+    expanded: tuple[str, ...] | None = _CONTRACTIONS.get(token)
     if expanded is None:
         if "'" not in token:
             return () if token in stopwords else (token,)

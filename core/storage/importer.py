@@ -480,7 +480,7 @@ def _write(
     for start in range(0, len(new), WRITE_CHUNK):
         chunk = new[start : start + WRITE_CHUNK]
         # plain tuples in REVIEW_FIELDS order: 100k dicts cost more than SQLite's own work
-        records = [
+        records: list[tuple[Any, ...]] = [
             (
                 product_ids[row.product], import_id, row.text, row.title, _clip(row.rating_raw, 100),
                 row.rating, naive_utc(row.review_date), _clip(row.author, 300), source, row.source_url,

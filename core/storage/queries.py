@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,7 @@ REVIEW_COLUMNS = [
     "confidence",
     "model_version",
 ]
-DateLike = date | datetime | str | pd.Timestamp | None
+DateLike: TypeAlias = date | datetime | str | pd.Timestamp | None
 
 
 def _prediction_join(model_version: str | None) -> ColumnElement[bool]:
@@ -163,32 +163,32 @@ def product_summary(engine: Engine, model_version: str | None = None) -> pd.Data
     with engine.connect() as conn:
         names = conn.execute(select(Product.id, Product.name, first, last)).all()
         if model_version is None:
-            rows = conn.execute(
+            rollup_rows = conn.execute(
                 select(
                     DailySentiment.product_id, DailySentiment.label, func.sum(DailySentiment.reviews),
                     func.sum(DailySentiment.rating_sum), func.sum(DailySentiment.rating_count),
                 ).group_by(DailySentiment.product_id, DailySentiment.label)
             ).all()  # fmt: skip
-            rollup = _frame(rows, ["product_id", "label", "count", "rating_sum", "rating_count"])
+            rollup = _frame(rollup_rows, ["product_id", "label", "count", "rating_sum", "rating_count"])
             stats = rollup.groupby("product_id")[["count", "rating_sum", "rating_count"]].sum()
             stats = stats.rename(columns={"count": "reviews"})
             labels = rollup.loc[rollup["label"].isin(LABELS), ["product_id", "label", "count"]]
         else:
-            rows = conn.execute(
+            review_rows = conn.execute(
                 select(
                     Review.product_id, func.count(), func.sum(Review.rating), func.count(Review.rating)
                 ).group_by(Review.product_id)
             ).all()
-            stats = _frame(rows, ["product_id", "reviews", "rating_sum", "rating_count"]).set_index(
+            stats = _frame(review_rows, ["product_id", "reviews", "rating_sum", "rating_count"]).set_index(
                 "product_id"
             )
-            rows = conn.execute(
+            label_rows = conn.execute(
                 select(Review.product_id, PredictionRow.label, func.count())
                 .join(PredictionRow, _prediction_join(model_version))
                 .where(PredictionRow.label.in_(LABELS))
                 .group_by(Review.product_id, PredictionRow.label)
             ).all()
-            labels = _frame(rows, ["product_id", "label", "count"])
+            labels = _frame(label_rows, ["product_id", "label", "count"])
     columns = ["product", "reviews", "scored", *LABELS, "avg_rating", "first_date", "last_date"]
     if not names:
         return pd.DataFrame(columns=columns)

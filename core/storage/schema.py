@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -39,6 +39,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -67,6 +68,10 @@ def naive_utc(value: datetime | None) -> datetime | None:
 
 class Base(DeclarativeBase):
     """Declarative base of the store's tables."""
+
+    # Every model here is mapped to a Table (DeclarativeBase types it as any FromClause, which has no
+    # insert/update/name); a ClassVar annotation is not a column to the declarative scan.
+    __table__: ClassVar[Table]
 
 
 class Product(Base):

@@ -87,7 +87,9 @@ def record_site_ratings(
     now = utcnow()
     with write_transaction(engine) as conn:
         names = sorted({name for name, _, _ in ratings})
-        ids = dict(conn.execute(select(Product.name, Product.id).where(Product.name.in_(names))).all())
+        ids = dict(
+            conn.execute(select(Product.name, Product.id).where(Product.name.in_(names))).tuples().all()
+        )
         rows = [
             {
                 "product_id": ids[name],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -23,7 +23,11 @@ EXAMPLES = (
     "Arrived on Tuesday. It is a phone case.",
     "Oh great, it broke on day one. Fantastic quality.",
 )
-BADGE_COLOR = {"negative": "red", "neutral": "gray", "positive": "green"}
+BADGE_COLOR: dict[str, Literal["red", "gray", "green"]] = {
+    "negative": "red",
+    "neutral": "gray",
+    "positive": "green",
+}
 
 
 def fill_examples() -> None:

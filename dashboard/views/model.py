@@ -81,21 +81,22 @@ def per_class_table(m: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def _metric_columns() -> dict[str, Any]:
-    pct = {"format": "percent"}
     return {
         "split": st.column_config.TextColumn(t("model.col.split")),
         "label": st.column_config.TextColumn(t("col.label")),
         "n": st.column_config.NumberColumn(t("model.col.n"), format="localized"),
-        "accuracy": st.column_config.NumberColumn(t("model.col.accuracy"), **pct),
-        "macro_f1": st.column_config.NumberColumn(t("model.col.macro_f1"), **pct),
-        "polarity_accuracy": st.column_config.NumberColumn(t("model.col.polarity_accuracy"), **pct),
-        "precision": st.column_config.NumberColumn(t("model.col.precision"), **pct),
-        "recall": st.column_config.NumberColumn(t("model.col.recall"), **pct),
-        "f1": st.column_config.NumberColumn("F1", **pct),
+        "accuracy": st.column_config.NumberColumn(t("model.col.accuracy"), format="percent"),
+        "macro_f1": st.column_config.NumberColumn(t("model.col.macro_f1"), format="percent"),
+        "polarity_accuracy": st.column_config.NumberColumn(
+            t("model.col.polarity_accuracy"), format="percent"
+        ),
+        "precision": st.column_config.NumberColumn(t("model.col.precision"), format="percent"),
+        "recall": st.column_config.NumberColumn(t("model.col.recall"), format="percent"),
+        "f1": st.column_config.NumberColumn("F1", format="percent"),
         "support": st.column_config.NumberColumn(t("model.col.support"), format="localized"),
         "metric": st.column_config.TextColumn(t("model.col.metric")),
-        "minimum": st.column_config.NumberColumn(t("model.col.minimum"), **pct),
-        "measured": st.column_config.NumberColumn(t("model.col.measured"), **pct),
+        "minimum": st.column_config.NumberColumn(t("model.col.minimum"), format="percent"),
+        "measured": st.column_config.NumberColumn(t("model.col.measured"), format="percent"),
         "ok": st.column_config.TextColumn(t("model.col.ok")),
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +13,12 @@ from dashboard.i18n import current_language, label_name, t
 from dashboard.state import Keys
 
 SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_data" / "sample_reviews.csv"
+# more negative is bad news: a rise shows red
+DELTA_COLOR: dict[str, Literal["normal", "off", "inverse"]] = {
+    "positive": "normal",
+    "neutral": "off",
+    "negative": "inverse",
+}
 PERIOD_DAYS = 30
 SPARK_WEEKS = 13  # a quarter of weekly shares in each share tile
 
@@ -101,8 +108,7 @@ def kpi_tiles(frame: pd.DataFrame, summary: pd.DataFrame) -> None:
             label_name(label, lang),
             "–" if kpi.value is None else f"{kpi.value:.0%}",
             delta=None if kpi.delta is None else f"{kpi.delta * 100:+.1f} pp",
-            # more negative is bad news: a rise shows red
-            delta_color={"positive": "normal", "neutral": "off", "negative": "inverse"}[label],
+            delta_color=DELTA_COLOR[label],
             help=help_text,
             border=True,
             chart_data=weekly.loc[weekly["label"] == label, "share"].fillna(0).round(3).tolist() or None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -24,6 +24,7 @@ from dashboard.product_data import (
     MAX_COMPARE,
     SLIM_COLUMNS,
     Filters,
+    TrendKey,
     apply_filters,
     derived,
     drivers_view,
@@ -34,6 +35,9 @@ from dashboard.product_data import (
     trends,
 )
 from dashboard.state import Keys
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 TABLE_ROWS = 300  # rows sent to the browser (re-sent on every filter change); downloads carry all
 FREQUENCIES = ("auto", "D", "W", "M")
@@ -152,7 +156,7 @@ def headline(frame: pd.DataFrame, products: list[str], site: pd.DataFrame) -> No
                 )
 
 
-def trend_section(slim: pd.DataFrame, products: list[str], key: tuple) -> None:
+def trend_section(slim: pd.DataFrame, products: list[str], key: TrendKey) -> None:
     """Label shares over time per product, side by side; explains itself when there are no dates.
 
     :param key: (filtered frame, url, products, version, filters, lang, data version): the
@@ -213,7 +217,7 @@ def rating_section(d: dict[str, Any], full: pd.DataFrame) -> None:
 
 
 def drivers_section(
-    engine: object, url: str, products: tuple[str, ...], version: str | None, f: Filters
+    engine: Engine, url: str, products: tuple[str, ...], version: str | None, f: Filters
 ) -> None:
     """Words and phrases over-represented in negative and in positive reviews; picking one
     filters the review table below.
@@ -260,7 +264,7 @@ def confidence_section(d: dict[str, Any], full: pd.DataFrame) -> None:
             review_table(rows_of(full, d["low"]), key="low_conf_table", height=300)
 
 
-def review_table(frame: pd.DataFrame, key: str, height: int | str = "auto") -> None:
+def review_table(frame: pd.DataFrame, key: str, height: int | Literal["auto"] = "auto") -> None:
     """Reviews with a label pill, probability bars, date and stars (text is shown as text, never HTML)."""
     lang = current_language()
     stars = charts.rating_buckets(frame["rating"]).astype("Int64")  # blank, not "None", when unrated

@@ -5,7 +5,7 @@ weights (L2-SP), and write them back."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
@@ -105,7 +105,7 @@ def extend_features(
     base: FeatureConfig,
     token_lists: Sequence[list[str]],
     *,
-    stopwords: Sequence[str],
+    stopwords: Collection[str],
     language: str,
     options: AdaptOptions,
 ) -> Extension:

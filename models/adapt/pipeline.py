@@ -102,7 +102,7 @@ class AdaptResult:
     """What :func:`adapt` produced."""
 
     card: dict[str, Any]
-    version_dir: Path | None
+    version_dir: Path
 
     @property
     def passed(self) -> bool:

@@ -84,7 +84,7 @@ class StorePipeline:
         """Remember why a review was not kept, for the run's reject counts (duplicates excluded)."""
         reason = str(exception)
         if "duplicate" not in reason:
-            values = {"text": (item.text or "")[:200], "source_url": item.source_url}
+            values: dict[str, object] = {"text": (item.text or "")[:200], "source_url": item.source_url}
             self.rejected.append(RejectedRow(row_number=0, reason=reason, values=values))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
 from scraping.errors import describe_failure
@@ -63,17 +64,24 @@ class ReviewsSpider(scrapy.Spider):
             self.pages_requested += 1
             yield request
 
+    @property
+    def crawl_stats(self) -> StatsCollector:
+        """The crawl's stats collector (a crawler running this spider always has one)."""
+        if self.crawler.stats is None:
+            raise RuntimeError("the crawler has no stats collector")
+        return self.crawler.stats
+
     def parse(self, response: Response, context: dict[str, str | None]) -> Iterator[Any]:
         """Yield the page's reviews, then a request for the next review page (within the limit)."""
         if not isinstance(response, TextResponse):
             self._record_error("other", f"{response.url} is not an HTML page; skipped.")
             return
-        self.crawler.stats.inc_value("crawl/pages")
+        self.crawl_stats.inc_value("crawl/pages")
         profile = self.profile or match_profile(response.url, self.shipped)
         page = extract_page(response.text, response.url, profile)
         for problem in page.problems:
             self.logger.warning("%s: %s", response.url, problem)
-            self.crawler.stats.inc_value("crawl/markup_problems")
+            self.crawl_stats.inc_value("crawl/markup_problems")
         # Later review pages often omit the product; carry it (and the first page's URL) over.
         named = next((r for r in page.reviews if r.product), None)
         context = {
@@ -81,7 +89,7 @@ class ReviewsSpider(scrapy.Spider):
             "page_url": context.get("page_url") or response.url,
         }
         for review in page.reviews:
-            self.crawler.stats.inc_value(f"crawl/reviews/{review.syntax}")
+            self.crawl_stats.inc_value(f"crawl/reviews/{review.syntax}")
             yield ReviewItem(
                 text=review.text,
                 source_url=response.url,
@@ -107,7 +115,7 @@ class ReviewsSpider(scrapy.Spider):
                 page.next_url, self.parse, errback=self.failed, cb_kwargs={"context": context}
             )
         elif page.next_url:
-            self.crawler.stats.set_value("crawl/page_limit_reached", True)
+            self.crawl_stats.set_value("crawl/page_limit_reached", True)
 
     def failed(self, failure: Failure) -> None:
         """Record a failed request as one readable sentence (see :mod:`scraping.errors`)."""
@@ -122,6 +130,6 @@ class ReviewsSpider(scrapy.Spider):
 
     def _record_error(self, kind: str, message: str) -> None:
         self.logger.warning(message)
-        stats = self.crawler.stats
+        stats = self.crawl_stats
         stats.inc_value(f"crawl/errors/{kind}")
         stats.set_value("crawl/errors", [*stats.get_value("crawl/errors", []), message])
