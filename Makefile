@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SENTIMENT := $(VENV)/bin/sentiment
 
-.PHONY: run test lint format data train train-dry-run bench demo-shop clean
+.PHONY: venv run test lint format data train train-dry-run bench demo-shop clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (looked for '$(PYTHON)')"; exit 1; }

@@ -4,7 +4,7 @@
     python -m bench.adapt --sizes 1000    # quicker
 
 Honest scope: we may not use any labelled sentiment dataset beyond our two training corpora, so the
-"domain we never trained on" is our own generated one (`tests/adapt/fixtures/make_fixtures.py`: app
+"domain we never trained on" is our own generated one (`tests/models/adapt/fixtures/make_fixtures.py`: app
 and software reviews, and medication reviews; seeded templates with domain vocabulary, mixed
 three-star reviews and 8% one-star label noise). Templates repeat phrases, so held-out scores are
 higher than real reviews would give; the comparison between models on the same held-out reviews is
@@ -126,7 +126,7 @@ def run(sizes: tuple[int, ...] = (1000, 5000), mix: bool | None = None, cli: boo
     from core.settings import get_settings
     from models.adapt.data import corpora_available
     from models.adapt.extend import load_base
-    from tests.adapt.fixtures.make_fixtures import HERE, generate, write_csv
+    from tests.models.adapt.fixtures.make_fixtures import HERE, generate, write_csv
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     files = [write_csv(generate("software", n, seed=SEED), OUT_DIR / f"software_{n}.csv") for n in sizes]

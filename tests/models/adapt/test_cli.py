@@ -12,7 +12,7 @@ from core.cli import predict
 from core.inference import registry
 from core.settings import REPO_ROOT
 from models.adapt.cli import main
-from tests.adapt.conftest import MEDICATIONS
+from tests.models.adapt.conftest import MEDICATIONS
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

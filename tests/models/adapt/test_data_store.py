@@ -17,7 +17,7 @@ from core.storage.queries import reviews_frame
 from core.storage.schema import PredictionRow
 from models.adapt.data import read_rated_store
 from models.adapt.labels import label_reviews
-from tests.adapt.conftest import MEDICATIONS
+from tests.models.adapt.conftest import MEDICATIONS
 
 pytestmark = pytest.mark.postgres
 

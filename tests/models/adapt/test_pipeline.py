@@ -19,7 +19,7 @@ from models.adapt.labels import InsufficientData, LabelledReviews, check_suffici
 from models.adapt.options import AdaptOptions
 from models.adapt.pipeline import adapt, run
 from models.model import Scorer
-from tests.adapt.conftest import HOTELES, OPTIONS, labelled
+from tests.models.adapt.conftest import HOTELES, OPTIONS, labelled
 
 
 def test_adaptation_beats_the_base_model_on_held_out_medication_reviews(medications_version):

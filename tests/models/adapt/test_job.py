@@ -9,7 +9,7 @@ from core.cli import predict
 from core.inference import registry
 from core.jobs import CANCELLED, FINISHED
 from models.adapt.job import AdaptJob
-from tests.adapt.conftest import MEDICATIONS
+from tests.models.adapt.conftest import MEDICATIONS
 
 
 def test_a_background_run_finishes_and_reports_its_result(tmp_path, capsys):

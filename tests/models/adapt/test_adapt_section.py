@@ -14,7 +14,7 @@ from core.ingestion.tables import read_table
 from core.settings import get_settings
 from core.storage.engine import get_engine
 from core.storage.importer import import_rows
-from tests.adapt.conftest import MEDICATIONS
+from tests.models.adapt.conftest import MEDICATIONS
 
 
 def _page() -> None:
