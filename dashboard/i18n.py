@@ -11,6 +11,11 @@ LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
 LANG_KEY = "lang"  # same as dashboard.state.Keys.LANG (kept here to avoid importing Streamlit)
 
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
+}
+
 LABEL_NAMES: dict[str, dict[str, str]] = {
     "negative": {"en": "Negative", "es": "Negativo"},
     "neutral": {"en": "Neutral", "es": "Neutral"},
@@ -134,12 +139,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Productos que requieren atención",
     },
     "overview.attention.help": {
-        "en": "Highest negative share, or fastest-rising negative share, over the last {days} days of data "
-        "(products with at least 10 reviews in the period). A share is listed when it is at least 10 % "
-        "and above the share over all products; a rise when it is 2 points or more.",
-        "es": "Mayor proporción negativa, o la que más sube, en los últimos {days} días de datos "
-        "(productos con al menos 10 reseñas en el periodo). Una proporción aparece si es de al menos "
-        "el 10 % y supera la de todos los productos; una subida, si es de 2 puntos o más.",
+        "en": "Highest negative share, or fastest-rising negative share, over each product's own last "
+        "{days} days of reviews (products with at least 10 reviews in the period). A share is listed "
+        "when it is at least 10 % and above the share over all products; a rise when it is 2 points or more.",
+        "es": "Mayor proporción negativa, o la que más sube, en los últimos {days} días de reseñas de "
+        "cada producto (productos con al menos 10 reseñas en el periodo). Una proporción aparece si es "
+        "de al menos el 10 % y supera la de todos los productos; una subida, si es de 2 puntos o más.",
     },
     "overview.reason.highest_negative_share": {
         "en": "highest negative share",
@@ -157,10 +162,57 @@ STRINGS: dict[str, dict[str, str]] = {
     "overview.attention.negative_share": {"en": "Negative share", "es": "Proporción negativa"},
     "overview.attention.change": {"en": "Change (pp)", "es": "Cambio (pp)"},
     "overview.attention.reason": {"en": "Why", "es": "Motivo"},
-    "overview.attention.open": {
-        "en": "Open Products for the details",
-        "es": "Abrir Productos para ver detalles",
+    # overview: model in use, agreement with stars, opening a product, distribution sort (issue 17)
+    "overview.attention.click": {
+        "en": "Click a row to open that product on the Products page.",
+        "es": "Haga clic en una fila para abrir ese producto en la página Productos.",
     },
+    "overview.attention.agreement": {"en": "Agrees with stars", "es": "Coincide con estrellas"},
+    "overview.attention.agreement_help": {
+        "en": "Share of the product's rated reviews whose stars (1–2 negative, 3 neutral, 4–5 positive) "
+        "give the model's label. Below {low} % the model reads these reviews poorly: adapt it to them. "
+        "Blank: no star ratings.",
+        "es": "Proporción de reseñas con estrellas del producto cuyas estrellas (1–2 negativo, 3 neutral, "
+        "4–5 positivo) dan la etiqueta del modelo. Por debajo del {low} % el modelo lee mal estas "
+        "reseñas: adáptelo a ellas. En blanco: sin estrellas.",
+    },
+    "overview.attention.low_agreement": {
+        "en": "For {n} of these products the model's labels agree with the star ratings less than {low} % "
+        "of the time: their shares may be wrong. Adapting the model to these reviews usually fixes it.",
+        "es": "En {n} de estos productos las etiquetas del modelo coinciden con las estrellas menos del "
+        "{low} % de las veces: sus proporciones pueden ser erróneas. Adaptar el modelo a estas reseñas "
+        "suele corregirlo.",
+    },
+    "overview.attention.adapt": {
+        "en": "Adapt the model to these reviews",
+        "es": "Adaptar el modelo a estas reseñas",
+    },
+    "overview.model.shipped": {
+        "en": "Labels from the shipped model {version}.",
+        "es": "Etiquetas del modelo de serie {version}.",
+    },
+    "overview.model.since": {
+        "en": "Labels from model {version}, active since {since}.",
+        "es": "Etiquetas del modelo {version}, activo desde {since}.",
+    },
+    "overview.model.all": {
+        "en": "All shares are computed from its labels; activating another version changes them "
+        "(marked on the trend charts).",
+        "es": "Todas las proporciones se calculan con sus etiquetas; activar otra versión las cambia "
+        "(marcado en los gráficos de tendencia).",
+    },
+    "overview.model.mixed": {
+        "en": "{n:,} of {total:,} reviews still carry labels from an earlier version, so shares mix two "
+        "models. Re-score them with the active model on the Model page.",
+        "es": "{n:,} de {total:,} reseñas aún tienen etiquetas de una versión anterior, así que las "
+        "proporciones mezclan dos modelos. Vuelva a puntuarlas con el modelo activo en la página Modelo.",
+    },
+    "overview.model.rescore": {"en": "Re-score on the Model page", "es": "Volver a puntuar en Modelo"},
+    "overview.sort": {"en": "Sort products", "es": "Ordenar productos"},
+    "overview.sort.negative": {"en": "Most negative first", "es": "Más negativos primero"},
+    "overview.sort.product": {"en": "By name", "es": "Por nombre"},
+    "chart.axis.product_reviews": {"en": "Product · reviews", "es": "Producto · reseñas"},
+    "chart.trend.model_change": {"en": "model {version}", "es": "modelo {version}"},
     # analyze
     "analyze.intro": {
         "en": "Paste one review, or many with one per line. Nothing is stored.",
@@ -173,6 +225,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "analyze.button": {"en": "Analyze", "es": "Analizar"},
     "analyze.examples": {"en": "Try examples", "es": "Probar ejemplos"},
+    "analyze.examples_limits": {
+        "en": 'Known weak spots: sarcasm ("Oh great, it broke on day one" reads as positive), lukewarm '
+        "or mixed reviews (\"It's okay, nothing special\" reads as negative) and text not in the model's "
+        "language. Adapting the model on your rated reviews (Model page) is the fix.",
+        "es": 'Puntos débiles conocidos: el sarcasmo ("Oh great, it broke on day one" sale positivo), '
+        'las reseñas tibias o mixtas ("It\'s okay, nothing special" sale negativo) y el texto en otro '
+        "idioma que el del modelo. Adaptar el modelo a sus reseñas con estrellas (página Modelo) lo "
+        "corrige.",
+    },
     "analyze.empty": {
         "en": "Type or paste at least one review.",
         "es": "Escriba o pegue al menos una reseña.",
@@ -683,15 +744,43 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+class _Localized:
+    """A number that formats with the language's separators: `{n:,}` gives 1.448 and `{x:.1f}` 3,7
+    in Spanish."""
+
+    def __init__(self, value: int | float, lang: str) -> None:
+        self.value, self.lang = value, lang
+
+    def __format__(self, spec: str) -> str:
+        return number(self.value, self.lang, spec)
+
+
+def number(value: float, lang: str = DEFAULT_LANGUAGE, spec: str = ",") -> str:
+    """`format(value, spec)` with the separators of `lang`: 1,448 and 3.7 in English, 1.448 and 3,7 in
+    Spanish (the thousands separator is left out of Spanish four-digit numbers only by style guides
+    the analysts do not follow, so it is always written)."""
+    text = format(value, spec)
+    if lang != "es":
+        return text
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
-    """The text for `key` in `lang` (English if that language lacks it), formatted with `values`.
-    An unknown key comes back as itself, so a typo shows on screen instead of crashing a page.
+    """The text for `key` in `lang` (English if that language lacks it), formatted with `values`
+    (numbers with the language's separators). An unknown key comes back as itself, so a typo shows
+    on screen instead of crashing a page.
     """
     entry = STRINGS.get(key)
     if entry is None:
         return key
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    localized = {
+        name: _Localized(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for name, v in values.items()
+    }
+    return text.format(**localized)
 
 
 def label_name(label: str, lang: str = DEFAULT_LANGUAGE) -> str:
