@@ -526,7 +526,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "scrape.found": {"en": "Reviews found", "es": "Reseñas encontradas"},
     "scrape.stored": {"en": "Stored", "es": "Guardadas"},
     "scrape.duplicates": {"en": "Duplicates", "es": "Duplicadas"},
-    "scrape.running": {"en": "Crawling.", "es": "Extrayendo."},
     "scrape.cancel": {"en": "Cancel", "es": "Cancelar"},
     "scrape.cancelled": {
         "en": "Cancelled; nothing from this crawl was stored.",
@@ -551,6 +550,70 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "scrape.errors": {"en": "Problems ({n})", "es": "Problemas ({n})"},
     "scrape.open_products": {"en": "See the charts in Products", "es": "Ver los gráficos en Productos"},
+    # scrape: the crawler's sentences in the page's terms and language (issue 17)
+    "scrape.msg.starting": {"en": "Starting…", "es": "Iniciando…"},
+    "scrape.msg.crawling": {"en": "Crawling…", "es": "Extrayendo…"},
+    "scrape.msg.done": {"en": "Done.", "es": "Listo."},
+    "scrape.msg.no_answer": {
+        "en": "Nothing could be fetched (no page answered).",
+        "es": "No se pudo obtener nada (ninguna página respondió).",
+    },
+    "scrape.msg.nothing_fetched": {
+        "en": "Nothing could be fetched: {reasons}",
+        "es": "No se pudo obtener nada: {reasons}",
+    },
+    "scrape.msg.item_limit": {
+        "en": "Stopped at the review limit of {n} reviews; the site may have more.",
+        "es": "Se detuvo en el límite de {n} reseñas; el sitio puede tener más.",
+    },
+    "scrape.msg.request_limit": {
+        "en": "Stopped at the request limit (pages, retries and redirects); the site may have more.",
+        "es": "Se detuvo en el límite de peticiones (páginas, reintentos y redirecciones); el sitio puede "
+        "tener más.",
+    },
+    "scrape.msg.time_limit": {
+        "en": "Stopped at the crawl's time limit; the site may have more.",
+        "es": "Se detuvo en el límite de tiempo de la extracción; el sitio puede tener más.",
+    },
+    "scrape.msg.page_limit": {
+        "en": "Stopped at the page limit of {n} pages; more review pages were not fetched. Raise the page "
+        "limit above to get them.",
+        "es": "Se detuvo en el límite de {n} páginas; no se obtuvieron más páginas de reseñas. Suba el "
+        "límite de páginas arriba para obtenerlas.",
+    },
+    "scrape.msg.refused": {"en": "Refused {url}: {why}", "es": "Rechazada {url}: {why}"},
+    "scrape.msg.address": {"en": "{ip} is {kind}.", "es": "{ip} no es una dirección pública de internet."},
+    "scrape.msg.tick_private": {
+        "en": 'To crawl a site on your own network you trust, tick "{checkbox}" above and start again.',
+        "es": 'Para extraer de un sitio de su propia red en el que confía, marque "{checkbox}" arriba '
+        "e inicie de nuevo.",
+    },
+    "scrape.msg.private_setting": {
+        "en": "This installation does not crawl private or local addresses; an administrator can allow "
+        "them with the SENTIMENT_SCRAPE_ALLOW_PRIVATE setting.",
+        "es": "Esta instalación no extrae de direcciones privadas o locales; un administrador puede "
+        "permitirlas con la opción SENTIMENT_SCRAPE_ALLOW_PRIVATE.",
+    },
+    "scrape.msg.robots": {
+        "en": "{url} is disallowed by the site's robots.txt, so it was not fetched.",
+        "es": "El robots.txt del sitio no permite {url}, así que no se obtuvo.",
+    },
+    "scrape.msg.dns": {
+        "en": "The host of {url} could not be found; check the address.",
+        "es": "No se encontró el servidor de {url}; revise la dirección.",
+    },
+    "scrape.msg.timeout": {
+        "en": "{url} did not answer in time.",
+        "es": "{url} no respondió a tiempo.",
+    },
+    "scrape.msg.connection": {
+        "en": "Could not connect to {url}; is the site up?",
+        "es": "No se pudo conectar con {url}; ¿está el sitio en línea?",
+    },
+    "scrape.msg.http": {
+        "en": "{url} answered HTTP {status}.",
+        "es": "{url} respondió HTTP {status}.",
+    },
     # model
     "model.intro": {
         "en": "The model that scores your reviews: what it learnt from, how well it does, and its limits.",
