@@ -653,15 +653,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Los corpus se descargan de registros de paquetes y se verifican con los hashes de la ficha.",
     },
     "model.training_details": {
-        "en": "Design choices and training settings",
-        "es": "Decisiones de diseño y ajustes",
+        "en": "Training settings",
+        "es": "Ajustes de entrenamiento",
     },
     "model.gates": {
         "en": "Release gates (minimums the model must meet)",
         "es": "Umbrales de publicación (mínimos que el modelo debe cumplir)",
     },
-    "model.gate.met": {"en": "yes", "es": "sí"},
-    "model.gate.failed": {"en": "NO", "es": "NO"},
+    "model.gate.met": {"en": "met", "es": "cumplido"},
+    "model.gate.failed": {"en": "not met", "es": "no cumplido"},
     "model.col.corpus": {"en": "Corpus", "es": "Corpus"},
     "model.col.source": {"en": "Source", "es": "Origen"},
     "model.col.file": {"en": "File", "es": "Archivo"},
@@ -702,6 +702,105 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.health.col.status": {"en": "Status", "es": "Estado"},
     "model.health.col.source": {"en": "Source", "es": "Origen"},
     "model.health.col.stored": {"en": "Stored", "es": "Guardadas"},
+    # model page: the analysts' summary, set and corpus names, engineering expander (issue 17)
+    "model.plain.reads": {
+        "en": "Reads {language} reviews and labels each one negative, neutral or positive (trained "
+        "{trained}).",
+        "es": "Lee reseñas en {language} y etiqueta cada una como negativa, neutral o positiva (entrenado el "
+        "{trained}).",
+    },
+    "model.plain.good": {"en": "Good at", "es": "Se le da bien"},
+    "model.plain.weak": {"en": "Weak at", "es": "Se le da mal"},
+    "model.plain.good_polarity": {
+        "en": "Clear praise or complaints: on {set}, it tells positive from negative {share} of the time.",
+        "es": "Elogios o quejas claros: en {set}, distingue positivo de negativo el {share} de las veces.",
+    },
+    "model.plain.good_all": {
+        "en": "Text like its training data: on {set}, {share} of its labels are right.",
+        "es": "Texto como el de su entrenamiento: en {set}, acierta el {share} de las etiquetas.",
+    },
+    "model.plain.weak_neutral": {
+        "en": "Lukewarm or mixed reviews (3 stars): neutral is its weakest label (F1 {f1}); many come out "
+        "negative or positive.",
+        "es": "Reseñas tibias o mixtas (3 estrellas): neutral es su etiqueta más débil (F1 {f1}); muchas "
+        "salen "
+        "negativas o positivas.",
+    },
+    "model.plain.weak_class": {
+        "en": "{label} reviews are its weakest label (F1 {f1}).",
+        "es": "{label} es su etiqueta más débil (F1 {f1}).",
+    },
+    "model.plain.unfamiliar": {
+        "en": "Text unlike anything it trained on: it falls to {share} right on {set}.",
+        "es": "Texto distinto de todo lo que vio al entrenar: baja al {share} de aciertos en {set}.",
+    },
+    "model.plain.sarcasm": {
+        "en": 'Sarcasm ("Oh great, it broke on day one") is often read at face value.',
+        "es": 'El sarcasmo ("Genial, se rompió el primer día") a menudo se lee al pie de la letra.',
+    },
+    "model.plain.comparisons": {
+        "en": 'Comparisons ("better than the old one, which was awful") are often wrong.',
+        "es": 'Las comparaciones ("mejor que el anterior, que era horrible") a menudo fallan.',
+    },
+    "model.plain.long": {
+        "en": "Very long texts are read by their beginning and end only.",
+        "es": "De los textos muy largos solo se leen el principio y el final.",
+    },
+    "model.plain.other_language": {
+        "en": "Reviews not in {language}: they get a label, but an unreliable one.",
+        "es": "Reseñas que no están en {language}: reciben una etiqueta, pero poco fiable.",
+    },
+    "model.plain.expect_title": {"en": "On your reviews:", "es": "En sus reseñas:"},
+    "model.plain.expect": {
+        "en": "product reviews are neither of its training sets, so expect fewer right labels than the "
+        "figures "
+        "above (as few as {low} on unfamiliar text). Where your reviews have star ratings, the Overview "
+        "shows "
+        "how often the labels agree with the stars; below {agreement} % the shares are not to be trusted.",
+        "es": "las reseñas de productos no son como sus conjuntos de entrenamiento, así que espere menos "
+        "aciertos que las cifras de arriba (hasta solo {low} en texto desconocido). Donde sus reseñas tengan "
+        "estrellas, el Resumen muestra cuánto coinciden las etiquetas con ellas; por debajo del {agreement} "
+        "% "
+        "no se fíe de las proporciones.",
+    },
+    "model.plain.adapt_title": {"en": "Adapting:", "es": "Adaptar:"},
+    "model.plain.adapt": {
+        "en": "below, you can train a copy of the model on your own rated reviews (the stars are the "
+        "answers). "
+        "It is tested against the current model on reviews kept out of its training, and can only be "
+        "activated if it does better. You can roll back at any time.",
+        "es": "abajo puede entrenar una copia del modelo con sus propias reseñas con estrellas (las "
+        "estrellas "
+        "son las respuestas). Se compara con el modelo actual en reseñas que no usó para entrenar, y solo se "
+        "puede activar si lo hace mejor. Puede volver atrás cuando quiera.",
+    },
+    "model.engineering": {
+        "en": "Engineering detail: architecture, training data, test results, release gates, design notes",
+        "es": "Detalle técnico: arquitectura, datos de entrenamiento, resultados, umbrales, notas de diseño",
+    },
+    "model.card_words": {
+        "en": "Task, architecture, limits and design notes are quoted from the model card as written.",
+        "es": "La tarea, la arquitectura, los límites y las notas de diseño se citan de la ficha del modelo "
+        "tal como están escritos (en inglés).",
+    },
+    "model.design": {"en": "Design notes", "es": "Notas de diseño"},
+    "model.col.setting": {"en": "Setting", "es": "Ajuste"},
+    "model.col.value": {"en": "Value", "es": "Valor"},
+    "model.col.f1": {"en": "F1", "es": "F1"},
+    "model.set.split": {"en": "{corpus} ({split} set)", "es": "{corpus} (conjunto de {split})"},
+    "model.set.without": {
+        "en": "{set} with a model trained without them",
+        "es": "{set} con un modelo entrenado sin ellos",
+    },
+    "model.corpus.tweets": {"en": "tweets", "es": "tuits"},
+    "model.corpus.imdb": {"en": "film reviews (IMDB)", "es": "críticas de cine (IMDB)"},
+    "model.lang.english": {"en": "English", "es": "inglés"},
+    "model.lang.spanish": {"en": "Spanish", "es": "español"},
+    "model.speed.per_second": {"en": "Texts per second · {corpus}", "es": "Textos por segundo · {corpus}"},
+    "model.health.status.succeeded": {"en": "succeeded", "es": "correcta"},
+    "model.health.status.failed": {"en": "failed", "es": "fallida"},
+    "model.health.status.running": {"en": "running", "es": "en curso"},
+    "model.health.status.cancelled": {"en": "cancelled", "es": "cancelada"},
     # Model page: "Adapt to your reviews" (dashboard/adapt_section.py)
     "adapt.title": {"en": "Adapt to your reviews", "es": "Adaptar a sus reseñas"},
     "adapt.intro": {
@@ -734,16 +833,64 @@ STRINGS: dict[str, dict[str, str]] = {
     "adapt.column.rating": {"en": "Rating column", "es": "Columna de la valoración"},
     "adapt.column.product": {"en": "Product column (optional)", "es": "Columna del producto (opcional)"},
     "adapt.cutoffs": {"en": "Label mapping", "es": "Correspondencia de etiquetas"},
-    "adapt.cutoffs.negative": {
-        "en": "Negative up to (rating normalised 0–1)",
-        "es": "Negativa hasta (valoración normalizada 0–1)",
+    "adapt.cutoffs.negative": {"en": "Negative", "es": "Negativa"},
+    "adapt.cutoffs.positive": {"en": "Positive", "es": "Positiva"},
+    # adapt: stars, counts against the minimums, plain verdict (issue 17)
+    "adapt.stars.up_to": {"en": "1 to {n} stars", "es": "de 1 a {n} estrellas"},
+    "adapt.stars.from": {"en": "{n} to 5 stars", "es": "de {n} a 5 estrellas"},
+    "adapt.stars.neutral": {"en": "Neutral: {stars} stars.", "es": "Neutral: {stars} estrellas."},
+    "adapt.stars.no_neutral": {
+        "en": "No star is left for neutral: the adapted model would never say neutral.",
+        "es": "No queda ninguna estrella para neutral: el modelo adaptado nunca diría neutral.",
     },
-    "adapt.cutoffs.positive": {"en": "Positive from", "es": "Positiva desde"},
-    "adapt.counts": {"en": "Rated reviews per class", "es": "Reseñas valoradas por clase"},
-    "adapt.unrated": {
-        "en": "{n} reviews without a rating are not used.",
-        "es": "{n} reseñas sin valoración no se usan.",
+    "adapt.stars.overlap": {
+        "en": "Negative must end below where positive starts.",
+        "es": "Negativa debe terminar antes de donde empieza positiva.",
     },
+    "adapt.stars.scales": {
+        "en": "Other scales map in proportion (on 1–10: 1–4 negative, 5–6 neutral, 7–10 positive).",
+        "es": "Otras escalas se convierten en proporción (de 1 a 10: 1–4 negativa, 5–6 neutral, 7–10 "
+        "positiva).",
+    },
+    "adapt.counts": {
+        "en": "Reviews adaptation will use, per class (rated, each text once). It needs at least {total} in "
+        "total and {per_class} in each class.",
+        "es": "Reseñas que usará la adaptación, por clase (con valoración, cada texto una vez). Necesita al "
+        "menos {total} en total y {per_class} en cada clase.",
+    },
+    "adapt.total": {"en": "Total", "es": "Total"},
+    "adapt.short_by": {"en": "{n} short", "es": "faltan {n}"},
+    "adapt.left_out": {
+        "en": "Left out: {unrated:,} without a rating, {duplicates:,} repeating a text already counted.",
+        "es": "Excluidas: {unrated:,} sin valoración, {duplicates:,} que repiten un texto ya contado.",
+    },
+    "adapt.plain.passed": {
+        "en": "Better: on {n:,} of your reviews kept out of its training, the adapted model gets {adapted} "
+        "right against {base} for the current one. You can activate it.",
+        "es": "Mejor: en {n:,} de sus reseñas que no usó para entrenar, el modelo adaptado acierta el "
+        "{adapted} frente al {base} del actual. Puede activarlo.",
+    },
+    "adapt.plain.failed": {
+        "en": "Not better: on {n:,} of your reviews kept out of its training, the adapted model gets "
+        "{adapted} right against {base} for the current one, so it cannot be activated. More rated reviews, "
+        "especially of the smallest class, usually help.",
+        "es": "No es mejor: en {n:,} de sus reseñas que no usó para entrenar, el modelo adaptado acierta el "
+        "{adapted} frente al {base} del actual, así que no se puede activar. Más reseñas con valoración, "
+        "sobre todo de la clase más pequeña, suelen ayudar.",
+    },
+    "adapt.gate_detail": {"en": "Test detail: {verdict}", "es": "Detalle de la prueba: {verdict}"},
+    "adapt.agreement_note": {
+        "en": 'Once active, "Ratings and text agree" on the Products page and "Agrees with stars" on the '
+        "Overview are measured on all stored reviews, including the ones this version trained on, so they "
+        "look better than the model is. The comparison above uses only reviews it never saw.",
+        "es": 'Una vez activa, "Valoraciones y texto coinciden" en Productos y "Coincide con estrellas" '
+        "en "
+        "el Resumen se miden sobre todas las reseñas guardadas, incluidas las que esta versión usó para "
+        "entrenar, así que parecen mejores de lo que es el modelo. La comparación de arriba solo usa reseñas "
+        "que nunca vio.",
+    },
+    "adapt.passed.True": {"en": "yes", "es": "sí"},
+    "adapt.passed.False": {"en": "no", "es": "no"},
     "adapt.language": {
         "en": "Language of these reviews: {language}",
         "es": "Idioma de estas reseñas: {language}",
