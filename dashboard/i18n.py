@@ -352,6 +352,41 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "upload.summary.reason": {"en": "Reason", "es": "Motivo"},
     "upload.summary.rows": {"en": "Rows", "es": "Filas"},
+    # upload: the import summary and reject reasons, translated here by reason (issue 17)
+    "upload.summary.line": {
+        "en": "Read {read:,} rows: stored {stored:,} new reviews, skipped {duplicates:,} duplicates, "
+        "rejected "
+        "{rejected:,}",
+        "es": "Leídas {read:,} filas: {stored:,} reseñas nuevas guardadas, {duplicates:,} duplicadas "
+        "omitidas, "
+        "{rejected:,} rechazadas",
+    },
+    "upload.summary.kept_missing": {
+        "en": "; kept with a missing value: {reasons}",
+        "es": "; guardadas sin un valor: {reasons}",
+    },
+    "upload.summary.nothing_new": {
+        "en": "; nothing new, these reviews were already stored",
+        "es": "; nada nuevo, estas reseñas ya estaban guardadas",
+    },
+    "upload.summary.model": {
+        "en": ". Model {model}, {seconds:.1f} s.",
+        "es": ". Modelo {model}, {seconds:.1f} s.",
+    },
+    "upload.reason.empty_text": {"en": "empty text", "es": "texto vacío"},
+    "upload.reason.no_words": {"en": "text has no words", "es": "el texto no tiene palabras"},
+    "upload.reason.unparseable_date": {
+        "en": "unparseable date (stored without date)",
+        "es": "fecha ilegible (guardada sin fecha)",
+    },
+    "upload.reason.unparseable_rating": {
+        "en": "unparseable rating (stored without rating)",
+        "es": "valoración ilegible (guardada sin valoración)",
+    },
+    "upload.reason.rating_out_of_range": {
+        "en": "rating out of range (stored without rating)",
+        "es": "valoración fuera de escala (guardada sin valoración)",
+    },
     "upload.summary.download_rejected": {
         "en": "Download these rows (CSV)",
         "es": "Descargar estas filas (CSV)",

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from dashboard.state import Keys
 from dashboard.views.model import clean, evaluations, metrics_table, plain_summary, set_name
 from tests.dashboard.apptest import open_page, shown, texts
-
-# English a Spanish Model page must not show (page text, set names, health table, card-driven summary)
-ENGLISH_ON_MODEL = (
-    "Good at", "Weak at", "Held-out test results", "Training data", "Health", "Last import", "never",
-    "succeeded", "tweets/test", "imdb/test", "trained_without", "Reviews not in", "Texts per second",
-    "Engineering detail", "Active model", "None",
-)  # fmt: skip
 
 
 def test_model_card_sections(store, predictor) -> None:
@@ -68,29 +60,6 @@ def test_health_reports_counts_and_last_import(seeded) -> None:
     last_import = runs.iloc[0]
     assert last_import["status"] == "succeeded" and last_import["source"] == "reviews_small.csv"
     assert runs.iloc[1]["status"] == "never" and runs.iloc[1]["stored"] == "–"
-
-
-def test_spanish_model_page_has_no_english(seeded) -> None:
-    from core.inference.predictor import get_predictor
-
-    card = get_predictor().card
-    at = open_page("model", {Keys.LANG: "es"})
-    assert not at.exception
-    # the card's own prose (task, architecture, limits, design notes, training settings) is quoted as
-    # written, in English, and the page says so; everything else must be Spanish
-    prose = [
-        clean(v) for v in (*card["known_limits"], *card["design"], card["task"], card["architecture"]["name"])
-    ]
-    elements = [
-        shown(v) for v in (*texts(at.markdown), *texts(at.caption), *texts(at.subheader), *texts(at.header))
-    ]
-    elements = [e for e in elements if not any(p in e for p in prose)]
-    tables = [d.value for d in at.dataframe if "setting" not in d.value.columns]
-    elements += [m.label for m in at.metric] + [str(v) for d in tables for v in d.to_numpy().ravel()]
-    page_text = " ".join(elements)
-    found = [s for s in ENGLISH_ON_MODEL if s in page_text]
-    assert not found, found
-    assert "Se le da bien" in page_text and "tuits (conjunto de prueba)" in page_text
 
 
 def test_metrics_table_from_card_shapes() -> None:
