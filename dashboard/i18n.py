@@ -617,7 +617,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "límite de páginas arriba para obtenerlas.",
     },
     "scrape.msg.refused": {"en": "Refused {url}: {why}", "es": "Rechazada {url}: {why}"},
-    "scrape.msg.address": {"en": "{ip} is {kind}.", "es": "{ip} no es una dirección pública de internet."},
+    "scrape.msg.address": {"en": "{ip} is {kind}.", "es": "{ip} es {kind}."},
+    "scrape.kind.loopback": {"en": "a loopback address", "es": "una dirección de bucle local"},
+    "scrape.kind.unspecified": {"en": "the unspecified address", "es": "la dirección no especificada"},
+    "scrape.kind.link-local": {"en": "a link-local address", "es": "una dirección de enlace local"},
+    "scrape.kind.multicast": {"en": "a multicast address", "es": "una dirección de multidifusión"},
+    "scrape.kind.carrier-grade": {
+        "en": "a carrier-grade NAT (100.64.0.0/10) address",
+        "es": "una dirección NAT de operador (100.64.0.0/10)",
+    },
+    "scrape.kind.reserved": {"en": "a reserved address", "es": "una dirección reservada"},
+    "scrape.kind.private-network": {"en": "a private-network address", "es": "una dirección de red privada"},
     "scrape.msg.tick_private": {
         "en": 'To crawl a site on your own network you trust, tick "{checkbox}" above and start again.',
         "es": 'Para extraer de un sitio de su propia red en el que confía, marque "{checkbox}" arriba '

@@ -29,6 +29,16 @@ NO_PROFILE = "\u2014"
 # The crawler's own (English, command-line) sentences, matched here and said in the page's words and
 # language: the page's checkbox instead of a command-line flag, Spanish when chosen. A sentence not
 # listed is shown as it is. Each pattern maps to an i18n key; its groups fill the key's placeholders.
+# the guard's address kinds ("a loopback address"), each said by the i18n key scrape.kind.<word>
+ADDRESS_KINDS = (
+    "loopback",
+    "unspecified",
+    "link-local",
+    "multicast",
+    "carrier-grade",
+    "reserved",
+    "private-network",
+)
 CLI_PRIVATE_HINT = re.compile(
     r" Pass --allow-private-addresses \(or set SENTIMENT_SCRAPE_ALLOW_PRIVATE\)[^.]*\."
 )
@@ -115,7 +125,11 @@ def readable_reason(why: str) -> str:
     found = re.fullmatch(r"host \S+ resolves to (?P<ip>\S+), (?P<kind>.*)|(?P<ip2>\S+) is (?P<kind2>.*)", why)
     if found is None:
         return why + "."
-    return t("scrape.msg.address", ip=found["ip"] or found["ip2"], kind=found["kind"] or found["kind2"])
+    kind = found["kind"] or found["kind2"]
+    words = kind.split()
+    slug = next((w for w in ADDRESS_KINDS if w in words), None)
+    kind_text = t(f"scrape.kind.{slug}") if slug else kind
+    return t("scrape.msg.address", ip=found["ip"] or found["ip2"], kind=kind_text)
 
 
 def start(urls: list[str], product: str, max_pages: int, profile: Path | None, allow_private: bool) -> None:

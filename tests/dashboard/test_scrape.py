@@ -140,7 +140,10 @@ def test_crawler_sentences_read_in_the_page_language() -> None:
     st.session_state[Keys.LANG] = "es"  # outside a script run: the bare session readable() reads
     try:
         text = readable(refused, hint=lambda: "PISTA")
-        assert text.startswith("No se pudo obtener nada: Rechazada http://127.0.0.1:8765/x: 127.0.0.1 no es")
+        assert text.startswith(
+            "No se pudo obtener nada: Rechazada http://127.0.0.1:8765/x: "
+            "127.0.0.1 es una dirección de bucle local"
+        )
         assert text.endswith("PISTA") and "--allow" not in text
         limit = readable(
             "Done. Stopped at the page limit of 1,200 pages; more review pages were not fetched."
