@@ -136,12 +136,13 @@ def attention_table(frame: pd.DataFrame) -> pd.DataFrame:
         return table
     agreement = rating_agreement(frame.loc[frame["product"].isin(table["product"])])
     table = table.merge(agreement[["product", "rated", "agreement"]], on="product", how="left")
-    return table.assign(
+    table = table.assign(
         negative_share=table["negative_share"] * 100,  # percent, shown without decimals
         change=table["change"] * 100,  # share points
         agreement=table["agreement"] * 100,
         reason=table["reason"].map(translate_reason),
-    ).drop(columns=["previous_negative_share", "rated"])
+    )
+    return table[["product", "reviews", "negative_share", "change", "agreement", "reason"]]
 
 
 def attention(frame: pd.DataFrame) -> None:
