@@ -22,11 +22,13 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from core.ingestion.rating_labels import RatingCutoffs
 from core.nlp.text import KEEP_WORDS, stopword_set, tokenize
 from core.storage.queries import LABELS, period_start
 
 WINDOWS = {"D": 7, "W": 4, "M": 3}  # default rolling window per frequency: a week, a month, a quarter
 PLACEHOLDER_PREFIX = "xx"  # core.nlp.text maps URLs, ratings, numbers, @users, emoticons to xx... tokens
+LOW_AGREEMENT = 0.70  # below this share of rated reviews agreeing with their stars, a product is flagged
 
 
 def _weights(frame: pd.DataFrame) -> pd.Series:
@@ -205,6 +207,55 @@ def kpis(frame: pd.DataFrame, start: object = None, end: object = None, days: in
     return result
 
 
+def _per_product_windows(frame: pd.DataFrame, days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(current rows, previous rows): each product's last `days` days up to its own newest review, and
+    the `days` before. A product without dates has all its rows current and none previous."""
+    if "review_date" in frame:
+        dates = pd.to_datetime(frame["review_date"])
+    else:
+        dates = pd.Series(pd.NaT, index=frame.index)
+    newest = dates.groupby(frame["product"]).transform("max")
+    upper = newest.dt.normalize() + pd.Timedelta(days=1)
+    lower = upper - pd.Timedelta(days=days)
+    undated_product = newest.isna()
+    current = undated_product | ((dates >= lower) & (dates < upper))
+    previous = ~undated_product & (dates >= lower - pd.Timedelta(days=days)) & (dates < lower)
+    return frame.loc[current], frame.loc[previous]
+
+
+def star_class(ratings: pd.Series) -> pd.Series:
+    """The label of each normalised rating by stars (1–2 negative, 3 neutral, 4–5 positive), None
+    where there is no rating (the default cut-offs of :class:`core.ingestion.rating_labels.RatingCutoffs`)."""
+    cutoffs = RatingCutoffs()
+    return ratings.map(lambda r: cutoffs.label(None if pd.isna(r) else float(r)))
+
+
+def rating_agreement(frame: pd.DataFrame, by: str = "product", low: float = LOW_AGREEMENT) -> pd.DataFrame:
+    """How often the model's label matches the star class, per `by`: the share of rated, scored
+    reviews whose stars (1–2 negative, 3 neutral, 4–5 positive) give the model's label.
+
+    Needs one row per review (a :func:`core.storage.queries.reviews_frame`), not daily counts.
+
+    :return: columns [by], rated, agreeing, agreement (NaN with no rated reviews) and low (agreement
+        below `low`); one row per group with at least one review, sorted by `by`.
+    """
+    columns = [by, "rated", "agreeing", "agreement", "low"]
+    data = _labelled(frame)
+    if data.empty or "rating" not in data:
+        return pd.DataFrame(columns=columns)
+    stars = star_class(data["rating"])
+    rated = stars.notna()
+    table = pd.DataFrame(
+        {
+            "rated": rated.groupby(data[by]).sum(),
+            "agreeing": (rated & (stars == data["label"])).groupby(data[by]).sum(),
+        }
+    ).astype(int)
+    table["agreement"] = table["agreeing"] / table["rated"].where(table["rated"] > 0)
+    table["low"] = table["agreement"] < low
+    return table.reset_index(names=by)[columns]
+
+
 def products_needing_attention(
     frame: pd.DataFrame,
     days: int = 30,
@@ -215,8 +266,10 @@ def products_needing_attention(
 ) -> pd.DataFrame:
     """Products with the highest negative share, and those whose negative share rose fastest.
 
-    Shares are over the last `days` days up to the newest review (all reviews when there are no
-    dates), compared with the `days` before. Products with fewer than `min_reviews` labelled
+    Each product is judged on its own latest `days` days, ending at that product's newest review (all
+    its reviews when it has no dates), compared with the `days` before: a product whose reviews
+    stopped coming months ago is judged on its last month, not on an empty window that ends at
+    another product's newest review. Products with fewer than `min_reviews` labelled
     reviews in a period get no share for it, so three angry reviews do not top the list.
     Ranking alone would call the "highest" of five calm products a problem, so a product is only
     listed for its share when that share is at least `min_negative_share` and at least the share
@@ -229,7 +282,7 @@ def products_needing_attention(
     data = _labelled(frame)
     if data.empty:
         return pd.DataFrame(columns=columns)
-    current, previous, _, _ = _windows(data, None, None, days)
+    current, previous = _per_product_windows(data, days)
 
     def shares(part: pd.DataFrame | None) -> pd.DataFrame:
         if part is None or part.empty:

@@ -23,11 +23,11 @@ import pandas as pd
 import streamlit as st
 
 from core.inference import registry
-from core.ingestion.rating_labels import LABELS, RatingCutoffs, insufficiency, label_counts
+from core.ingestion.rating_labels import LABELS, DataRequirements, RatingCutoffs, insufficiency
 from core.nlp.language import dominant_language, foreign_language_warning
 from core.settings import get_settings
 from dashboard import charts, state
-from dashboard.i18n import current_language, label_name, t, translate
+from dashboard.i18n import current_language, label_name, number, t, translate
 
 if TYPE_CHECKING:
     from core.ingestion.tables import ParsedTable
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 POLL_SECONDS = 1.0
 NONE = "\u2014"
+MISSING = "–"
+STARS = (1, 2, 3, 4, 5)
+DEFAULT_STARS = (2, 4)  # negative up to 2 stars, positive from 4: RatingCutoffs' defaults
 
 
 class AdaptKeys:
@@ -68,9 +71,27 @@ def init_state() -> None:
 # ---------------------------------------------------------------------------------------------- pure helpers
 
 
-def labels_for(ratings: Sequence[float | None], cutoffs: RatingCutoffs) -> list[str | None]:
-    """Labels of normalised ratings; None for unrated reviews."""
-    return [cutoffs.label(None if r is None or pd.isna(r) else float(r)) for r in ratings]
+def cutoffs_for_stars(negative_up_to: int, positive_from: int) -> RatingCutoffs:
+    """Cut-offs on normalised ratings from a mapping in stars of five: 1..`negative_up_to` negative,
+    `positive_from`..5 positive, the stars between neutral. The edges sit half a star past the chosen
+    star, so other scales map the same way (7 of 10 is 0.67, positive from 4 of 5 starts at 0.625).
+    """
+    if (negative_up_to, positive_from) == DEFAULT_STARS:
+        return RatingCutoffs()
+    return RatingCutoffs((negative_up_to - 0.5) / 4, (positive_from - 1.5) / 4)
+
+
+def verdict(card: Mapping[str, Any], lang: str = "en") -> str:
+    """The gate's result in plain words: did the adapted model do better on reviews it never saw?"""
+    base, adapted = card["heldout"]["base"], card["heldout"]["adapted"]
+    key = "adapt.plain.passed" if card["gate"]["passed"] else "adapt.plain.failed"
+    return translate(
+        key,
+        lang,
+        n=int(base.get("n", 0)),
+        base=number(base["accuracy"], lang, ".0%"),
+        adapted=number(adapted["accuracy"], lang, ".0%"),
+    )
 
 
 def comparison_table(card: Mapping[str, Any], lang: str = "en") -> pd.DataFrame:
@@ -86,22 +107,32 @@ def comparison_table(card: Mapping[str, Any], lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "base", "adapted"])
 
 
-def versions_table(versions: Sequence[registry.ModelVersion]) -> pd.DataFrame:
-    """One row per model version with its proof numbers (from each card)."""
+def versions_table(versions: Sequence[registry.ModelVersion], lang: str = "en") -> pd.DataFrame:
+    """One row per model version with its proof numbers (from each card), as display text: "–" where
+    a number does not apply (the base model has no adaptation proof), never "None"."""
+
+    def share(value: Any) -> str:
+        return number(value, lang, ".1%") if isinstance(value, int | float) else MISSING
+
     rows = []
     for v in versions:
         card = v.card
         held = card.get("heldout") or {}
+        adapted = v.name != registry.BASE
+        rated = (card.get("data") or {}).get("rated") if adapted else None
+        passed = (card.get("gate") or {}).get("passed") if adapted else None
         rows.append(
             {
                 "version": v.model_version,
                 "active": v.active,
-                "created": str(card.get("created_at") or card.get("created") or "")[:19],
-                "language": card.get("language", ""),
-                "reviews": (card.get("data") or {}).get("rated") if v.name != registry.BASE else None,
-                "base_f1": (held.get("base") or {}).get("macro_f1"),
-                "adapted_f1": (held.get("adapted") or {}).get("macro_f1"),
-                "passed": (card.get("gate") or {}).get("passed") if v.name != registry.BASE else None,
+                "created": str(card.get("created_at") or card.get("created") or "").replace("T", " ")[:19],
+                "language": translate(f"model.lang.{card.get('language', '')}", lang)
+                if card.get("language")
+                else MISSING,
+                "reviews": number(rated, lang) if isinstance(rated, int) else MISSING,
+                "base_f1": share((held.get("base") or {}).get("macro_f1")),
+                "adapted_f1": share((held.get("adapted") or {}).get("macro_f1")),
+                "passed": MISSING if passed is None else translate(f"adapt.passed.{bool(passed)}", lang),
             }
         )
     return pd.DataFrame(rows)
@@ -184,19 +215,28 @@ def _active_model() -> tuple[str, str]:
 
 
 def _cutoffs() -> RatingCutoffs:
+    """The label mapping, in stars of five (other scales map proportionally)."""
     with st.expander(t("adapt.cutoffs")):
         left, right = st.columns(2)
-        negative_max = left.slider(
-            t("adapt.cutoffs.negative"), 0.0, 0.9, RatingCutoffs.negative_max, 0.01, key="adapt_neg"
+        negative = left.selectbox(
+            t("adapt.cutoffs.negative"), STARS[:-1], index=STARS.index(DEFAULT_STARS[0]),
+            format_func=lambda n: t("adapt.stars.up_to", n=n), key="adapt_neg_stars",
+        )  # fmt: skip
+        positive = right.selectbox(
+            t("adapt.cutoffs.positive"), STARS[1:], index=STARS[1:].index(DEFAULT_STARS[1]),
+            format_func=lambda n: t("adapt.stars.from", n=n), key="adapt_pos_stars",
+        )  # fmt: skip
+        if negative >= positive:
+            st.error(t("adapt.stars.overlap"), icon=":material/error:")
+            return RatingCutoffs()
+        neutral = [str(n) for n in STARS if negative < n < positive]
+        st.caption(
+            t("adapt.stars.neutral", stars="–".join(dict.fromkeys([neutral[0], neutral[-1]])))
+            if neutral
+            else t("adapt.stars.no_neutral")
         )
-        positive_min = right.slider(
-            t("adapt.cutoffs.positive"), 0.1, 1.0, RatingCutoffs.positive_min, 0.01, key="adapt_pos"
-        )
-    try:
-        return RatingCutoffs(negative_max, positive_min)
-    except ValueError as exc:
-        st.error(str(exc))
-        return RatingCutoffs()
+        st.caption(t("adapt.stars.scales"))
+    return cutoffs_for_stars(negative, positive)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -206,8 +246,8 @@ def _parse(data: bytes, filename: str) -> ParsedTable:
     return read_table(data, filename)
 
 
-def _from_products(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str], list[str | None]]:
-    """Start arguments, texts and labels for the chosen stored products."""
+def _from_products() -> tuple[dict[str, Any] | None, list[str], list[float | None]]:
+    """Start arguments, texts and normalised ratings of the chosen stored products."""
     engine = state.engine()
     from core.storage.queries import product_names
 
@@ -222,11 +262,12 @@ def _from_products(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[
     if frame.empty:
         return None, [], []
     texts = frame["text"].astype(str).tolist()
-    return {"products": list(chosen)}, texts, labels_for(frame["rating"].tolist(), cutoffs)
+    ratings = [None if pd.isna(r) else float(r) for r in frame["rating"]]
+    return {"products": list(chosen)}, texts, ratings
 
 
-def _from_file(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str], list[str | None]]:
-    """Start arguments, texts and labels for an uploaded rated file (saved for the background run)."""
+def _from_file() -> tuple[dict[str, Any] | None, list[str], list[float | None]]:
+    """Start arguments, texts and normalised ratings of an uploaded rated file (saved for the run)."""
     from core.ingestion.mapping import ColumnMapping, infer_mapping
     from core.ingestion.rows import prepare_rows
     from core.ingestion.tables import IngestError
@@ -265,26 +306,50 @@ def _from_file(cutoffs: RatingCutoffs) -> tuple[dict[str, Any] | None, list[str]
     if not saved.exists():
         saved.write_bytes(data)
     args = {"csv": saved, "text_column": text_col, "rating_column": rating_col, "product_column": product_col}
-    return args, [r.text for r in prepared.rows], labels_for([r.rating for r in prepared.rows], cutoffs)
+    return args, [r.text for r in prepared.rows], [r.rating for r in prepared.rows]
 
 
-def _counts_and_checks(texts: list[str], labels: list[str | None], model_language: str) -> str | None:
-    """Class counts, unrated count, language and warnings; returns the insufficiency reason, if any."""
-    counts = label_counts(labels)
-    st.caption(t("adapt.counts"))
-    cols = st.columns(3)
-    for col, label in zip(cols, LABELS, strict=True):
-        col.metric(label_name(label, current_language()), f"{counts[label]:,}")
-    unrated = sum(label is None for label in labels)
-    if unrated:
-        st.caption(t("adapt.unrated", n=f"{unrated:,}"))
-    rated_texts = [t for t, label in zip(texts, labels, strict=True) if label is not None]
+def _counts_and_checks(
+    texts: list[str], ratings: list[float | None], cutoffs: RatingCutoffs, model_language: str
+) -> str | None:
+    """The counts adaptation will use (rated, repeated texts once) against the minimums, unrated and
+    repeated counts, language and warnings; returns the insufficiency reason, if any."""
+    from models.adapt.data import RatedReviews
+    from models.adapt.labels import label_reviews
+
+    lang = current_language()
+    # the labelling and de-duplication the adaptation run applies, so these are the counts it will use
+    kept = label_reviews(RatedReviews(texts, ratings, [""] * len(texts), {}), cutoffs)
+    counts = kept.counts
+    needs = DataRequirements()
+    st.caption(t("adapt.counts", total=needs.min_total, per_class=needs.min_per_class))
+    cols = st.columns(4)
+    for col, label in zip(cols[:3], LABELS, strict=True):
+        short = counts[label] < needs.min_per_class
+        col.metric(
+            label_name(label, lang),
+            number(counts[label], lang),
+            delta=t("adapt.short_by", n=needs.min_per_class - counts[label]) if short else None,
+            delta_color="inverse" if short else "off",
+            delta_arrow="off",
+        )
+    total = sum(counts.values())
+    cols[3].metric(
+        t("adapt.total"),
+        number(total, lang),
+        delta=t("adapt.short_by", n=needs.min_total - total) if total < needs.min_total else None,
+        delta_color="inverse",
+        delta_arrow="off",
+    )
+    if kept.unrated or kept.duplicates:
+        st.caption(t("adapt.left_out", unrated=kept.unrated, duplicates=kept.duplicates))
+    rated_texts = kept.texts
     language = dominant_language(rated_texts[:2000])
     st.caption(t("adapt.language", language=language.capitalize()))
     warning = foreign_language_warning(rated_texts[:2000], model_language)
     if warning:
         st.warning(warning, icon=":material/translate:")
-    problem = insufficiency(counts)
+    problem = insufficiency(counts, needs)
     if problem:
         st.warning(problem, icon=":material/block:")
     return problem
@@ -316,12 +381,14 @@ def _show_result(status: AdaptStatus) -> None:
             key=f"adapt_confusion_{which}_{version_dir.name}",
         )
     passed = bool(card["gate"]["passed"])
-    (st.success if passed else st.error)(card["gate"]["verdict"])
-    a, b = st.columns(2)
-    a.button(t("adapt.activate"), key="adapt_activate_new", on_click=_activate, args=(version_dir.name,),
-             type="primary", disabled=not passed, icon=":material/check_circle:")  # fmt: skip
-    b.button(t("adapt.discard"), key="adapt_discard_new", on_click=_discard, args=(version_dir.name,),
-             icon=":material/delete:")  # fmt: skip
+    (st.success if passed else st.error)(verdict(card, lang))
+    st.caption(t("adapt.gate_detail", verdict=card["gate"]["verdict"]))
+    st.info(t("adapt.agreement_note"), icon=":material/info:")
+    with st.container(horizontal=True):
+        st.button(t("adapt.activate"), key="adapt_activate_new", on_click=_activate, args=(version_dir.name,),
+                  type="primary", disabled=not passed, icon=":material/check_circle:")  # fmt: skip
+        st.button(t("adapt.discard"), key="adapt_discard_new", on_click=_discard, args=(version_dir.name,),
+                  icon=":material/delete:")  # fmt: skip
 
 
 def _progress_panel() -> None:
@@ -346,7 +413,7 @@ def _versions_panel() -> None:
     """Every version with its proof; activate one, roll back, re-score products."""
     st.subheader(t("adapt.versions"))
     versions = registry.list_versions()
-    frame = versions_table(versions)
+    frame = versions_table(versions, current_language())
     st.dataframe(
         frame,
         hide_index=True,
@@ -355,26 +422,24 @@ def _versions_panel() -> None:
             "active": st.column_config.CheckboxColumn(t("adapt.col.active")),
             "created": st.column_config.TextColumn(t("adapt.col.created")),
             "language": st.column_config.TextColumn(t("adapt.col.language")),
-            "reviews": st.column_config.NumberColumn(t("adapt.col.reviews"), format="localized"),
-            "base_f1": st.column_config.NumberColumn(
-                f"{t('adapt.macro_f1')} · {t('adapt.base')}", format="percent"
-            ),
-            "adapted_f1": st.column_config.NumberColumn(
-                f"{t('adapt.macro_f1')} · {t('adapt.adapted')}", format="percent"
-            ),
-            "passed": st.column_config.CheckboxColumn(t("adapt.col.passed")),
+            "reviews": st.column_config.TextColumn(t("adapt.col.reviews")),
+            "base_f1": st.column_config.TextColumn(f"{t('adapt.macro_f1')} · {t('adapt.base')}"),
+            "adapted_f1": st.column_config.TextColumn(f"{t('adapt.macro_f1')} · {t('adapt.adapted')}"),
+            "passed": st.column_config.TextColumn(t("adapt.col.passed")),
         },
     )
     adapted = [v.name for v in versions if v.name != registry.BASE]
-    cols = st.columns([3, 1, 1, 2])
     if adapted:
-        chosen = cols[0].selectbox(t("adapt.pick_version"), adapted, key="adapt_pick_version")
-        cols[1].button(
-            t("adapt.activate_selected"), key="adapt_activate_pick", on_click=_activate, args=(chosen,)
-        )
-        cols[2].button(t("adapt.discard"), key="adapt_discard_pick", on_click=_discard, args=(chosen,))
-    cols[3].button(t("adapt.rollback"), key="adapt_rollback", on_click=_rollback, icon=":material/undo:",
-                   disabled=registry.active_name() == registry.BASE)  # fmt: skip
+        chosen = st.selectbox(t("adapt.pick_version"), adapted, key="adapt_pick_version")
+    # buttons sized to their labels in one row: fixed columns cut the longer (Spanish) labels short
+    with st.container(horizontal=True):
+        if adapted:
+            st.button(
+                t("adapt.activate_selected"), key="adapt_activate_pick", on_click=_activate, args=(chosen,)
+            )
+            st.button(t("adapt.discard"), key="adapt_discard_pick", on_click=_discard, args=(chosen,))
+        st.button(t("adapt.rollback"), key="adapt_rollback", on_click=_rollback, icon=":material/undo:",
+                  disabled=registry.active_name() == registry.BASE)  # fmt: skip
 
 
 def _rescore_panel() -> None:
@@ -416,7 +481,13 @@ def render_adapt_section() -> None:
     st.header(t("adapt.title"))
     st.caption(t("adapt.intro"))
     version, model_language = _active_model()
-    st.caption(t("adapt.active", version=version, language=model_language.capitalize()))
+    st.caption(
+        t(
+            "adapt.active",
+            version=version,
+            language=translate(f"model.lang.{model_language}", current_language()),
+        )
+    )
     message = st.session_state[AdaptKeys.MESSAGE]
     if message:
         (st.success if message[0] == "success" else st.error)(message[1])
@@ -429,11 +500,11 @@ def render_adapt_section() -> None:
     )  # fmt: skip
     cutoffs = _cutoffs()
     try:
-        args, texts, labels = _from_products(cutoffs) if source == "products" else _from_file(cutoffs)
+        args, texts, ratings = _from_products() if source == "products" else _from_file()
     except Exception as exc:  # a broken database must not hide the versions panel
         st.error(t("adapt.no_store", error=f"{type(exc).__name__}: {exc}"))
-        args, texts, labels = None, [], []
-    problem = _counts_and_checks(texts, labels, model_language) if texts else None
+        args, texts, ratings = None, [], []
+    problem = _counts_and_checks(texts, ratings, cutoffs, model_language) if texts else None
     if args is not None:
         st.button(
             t("adapt.start"), key="adapt_start", type="primary", icon=":material/model_training:",

@@ -31,9 +31,21 @@ def page(name: str, icon: str, default: bool = False) -> st.Page:
     return st.Page(f"views/{name}.py", title=t(f"page.{name}"), icon=icon, url_path=name, default=default)
 
 
+home = st.Page(
+    "views/overview.py", title=t("page.overview"), icon=":material/dashboard:", url_path="home", default=True
+)
+
+
+def overview_link() -> None:
+    """`/overview` (the README's deep link): Streamlit serves the default page at `/` only, so this
+    hidden page sends the visitor there, with the Overview highlighted in the navigation."""
+    st.switch_page(home)
+
+
 pages = {
     t("nav.analyze"): [
-        page("overview", ":material/dashboard:", default=True),
+        home,
+        st.Page(overview_link, title=t("page.overview"), url_path="overview", visibility="hidden"),
         page("analyze", ":material/edit_note:"),
         page("upload", ":material/upload_file:"),
         page("scrape", ":material/travel_explore:"),

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import label_name, translate
+from dashboard.i18n import MONTHS, label_name, number, translate
 
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 # Colour-blind-safe enough with the labels always named; red/grey/green is what analysts expect.
@@ -37,10 +38,16 @@ def plain(text: object) -> str:
 
 
 def _base(
-    fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None, **layout: Any
+    fig: go.Figure,
+    title: str,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    lang: str = "en",
+    **layout: Any,
 ) -> go.Figure:
     """Title, margins, legend and axis titles plus any `layout` keys, in ONE layout update: each
-    Plotly update re-validates, and separate calls cost ~0.1 s per page at 100k reviews.
+    Plotly update re-validates, and separate calls cost ~0.1 s per page at 100k reviews. Numbers
+    follow `lang` (Spanish: 1.448 and 3,7).
     """
     xaxis = dict(layout.pop("xaxis", {}))
     yaxis = dict(layout.pop("yaxis", {}))
@@ -60,11 +67,29 @@ def _base(
             "traceorder": "normal",  # stacked bars would otherwise list Positive first
         },
         hoverlabel={"namelength": -1},
+        separators=",." if lang == "es" else ".,",
         xaxis=xaxis,
         yaxis=yaxis,
         **layout,
     )
     return fig
+
+
+def date_ticks(periods: Sequence[Any], lang: str, most: int = 8) -> dict[str, Any]:
+    """Tick values and texts for a date axis in `lang`: at most `most` evenly spaced periods, named
+    "15 mar 2024" (days and weeks) or "mar 2024" (months). Plotly names months in English only, so
+    every language gets its ticks written here.
+    """
+    stamps = sorted({pd.Timestamp(p) for p in periods})
+    if not stamps:
+        return {}
+    step = max(1, -(-len(stamps) // most))
+    chosen = stamps[::step]
+    monthly = all(s.day == 1 for s in stamps) and len(stamps) > 1
+    names = MONTHS[lang] if lang in MONTHS else MONTHS["en"]
+    texts = [f"{names[s.month - 1]} {s.year}" if monthly else f"{s.day} {names[s.month - 1]} {s.year}"
+             for s in chosen]  # fmt: skip
+    return {"tickmode": "array", "tickvals": chosen, "ticktext": texts}
 
 
 def empty_figure(title: str, message: str) -> go.Figure:
@@ -79,10 +104,14 @@ def empty_figure(title: str, message: str) -> go.Figure:
     )
 
 
-def distribution_chart(shares: pd.DataFrame, lang: str = "en") -> go.Figure:
+def distribution_chart(
+    shares: pd.DataFrame, lang: str = "en", show_counts: bool = False, sort: str = "product"
+) -> go.Figure:
     """Stacked horizontal bars: share of each label per product, with counts on hover.
 
     :param shares: `core.analytics.label_shares(frame, by="product")`: product, label, count, share.
+    :param show_counts: name each bar with its number of reviews ("Kettle K1 · 30").
+    :param sort: "product" (by name, as given) or "negative" (highest negative share at the top).
     """
     title = translate("chart.distribution.title", lang)
     if shares.empty or shares["count"].sum() == 0:
@@ -95,7 +124,12 @@ def distribution_chart(shares: pd.DataFrame, lang: str = "en") -> go.Figure:
     )
     totals = counts.sum(axis=1)
     share = counts.div(totals.where(totals > 0), axis=0).fillna(0.0)
+    if sort == "negative":
+        order = share.sort_values(["negative", "neutral"], ascending=False, kind="stable").index
+        counts, totals, share = counts.loc[order], totals.loc[order], share.loc[order]
     products = [plain(p) for p in counts.index]
+    if show_counts:
+        products = [f"{name} · {number(n, lang)}" for name, n in zip(products, totals, strict=True)]
     traces = []
     for label in LABELS:
         name = label_name(label, lang)
@@ -118,7 +152,8 @@ def distribution_chart(shares: pd.DataFrame, lang: str = "en") -> go.Figure:
         go.Figure(data=traces),
         title,
         translate("chart.axis.share_of_reviews", lang),
-        translate("chart.axis.product", lang),
+        translate("chart.axis.product_reviews" if show_counts else "chart.axis.product", lang),
+        lang,
         barmode="stack",
         height=max(220, 110 + 45 * len(products)),
         xaxis={"tickformat": ".0%", "range": [0, 1]},
@@ -126,13 +161,18 @@ def distribution_chart(shares: pd.DataFrame, lang: str = "en") -> go.Figure:
     )
 
 
-def trend_chart(table: pd.DataFrame, lang: str = "en") -> go.Figure:
+def trend_chart(
+    table: pd.DataFrame, lang: str = "en", marks: Sequence[tuple[datetime, str]] = ()
+) -> go.Figure:
     """Share of each label per period (thin lines), their volume-weighted rolling average (thick
     lines) and the review volume (bars, lower panel), so a dip on three reviews does not read like
     one on three hundred.
 
     :param table: `core.analytics.trend(frame)`: period, label, count, volume, share, rolling_share
         (the window is read from ``table.attrs["window"]`` when present).
+    :param marks: (when, model version) of each change of the active model
+        (`core.inference.registry.activation_history`): a dotted vertical line with the version's
+        name, drawn when it falls within the periods shown.
     """
     title = translate("chart.trend.title", lang)
     if table.empty:
@@ -186,11 +226,21 @@ def trend_chart(table: pd.DataFrame, lang: str = "en") -> go.Figure:
     )
     # Two panels on one x axis, laid out by hand: make_subplots costs ~0.2 s per chart.
     traces[-1].update(yaxis="y2")
+    shapes, notes = _activation_marks(marks, volume.index, lang)
     return _base(
         go.Figure(data=traces),
         title,
+        None,
+        None,
+        lang,
         height=440,
-        xaxis={"anchor": "y2", "title": {"text": translate("chart.axis.period", lang)}},
+        shapes=shapes,
+        annotations=notes,
+        xaxis={
+            "anchor": "y2",
+            "title": {"text": translate("chart.axis.period", lang)},
+            **date_ticks(volume.index, lang),
+        },
         yaxis={
             "domain": [0.34, 1.0],
             "title": {"text": translate("chart.axis.share", lang)},
@@ -199,6 +249,28 @@ def trend_chart(table: pd.DataFrame, lang: str = "en") -> go.Figure:
         },
         yaxis2={"domain": [0.0, 0.26], "title": {"text": reviews}},
     )
+
+
+def _activation_marks(
+    marks: Sequence[tuple[datetime, str]], periods: pd.Index, lang: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Vertical lines and labels for the model changes that fall within `periods`."""
+    if not len(periods):
+        return [], []
+    first, last = pd.Timestamp(periods.min()), pd.Timestamp(periods.max())
+    shapes, notes = [], []
+    for when, version in marks:
+        x = pd.Timestamp(when).tz_localize(None) if pd.Timestamp(when).tzinfo else pd.Timestamp(when)
+        if not first <= x <= last + pd.Timedelta(days=31):
+            continue
+        line = {"dash": "dot", "color": "#555", "width": 1}
+        shapes.append({"type": "line", "x0": x, "x1": x, "yref": "paper", "y0": 0, "y1": 1, "line": line})
+        text = plain(translate("chart.trend.model_change", lang, version=version))
+        notes.append(
+            {"x": x, "y": 1.0, "yref": "paper", "text": text, "showarrow": False, "xanchor": "left",
+             "yanchor": "top", "font": {"size": 10, "color": "#555"}, "bgcolor": "rgba(255,255,255,0.7)"}
+        )  # fmt: skip
+    return shapes, notes
 
 
 def rating_buckets(rating: pd.Series) -> pd.Series:
@@ -240,7 +312,12 @@ def rating_heatmap(crosstab: pd.DataFrame, lang: str = "en") -> go.Figure:
         )
     )
     return _base(
-        fig, title, translate("chart.axis.predicted", lang), translate("chart.axis.rating", lang), height=340
+        fig,
+        title,
+        translate("chart.axis.predicted", lang),
+        translate("chart.axis.rating", lang),
+        lang,
+        height=340,
     )
 
 
@@ -292,6 +369,7 @@ def drivers_chart(drivers: pd.DataFrame, lang: str = "en") -> go.Figure:
         title,
         translate("chart.axis.driver_strength", lang),
         None,
+        lang,
         barmode="relative",
         height=max(320, 90 + 20 * len(drivers)),
         yaxis={"type": "category"},
@@ -342,6 +420,7 @@ def confidence_histogram(hist: pd.DataFrame, lang: str = "en", threshold: float 
         title,
         translate("chart.axis.confidence", lang),
         translate("chart.axis.reviews", lang),
+        lang,
         barmode="stack",
         height=320,
         xaxis={"tickformat": ".0%", "range": [0.3, 1.0]},
@@ -389,6 +468,7 @@ def confusion_chart(
         title,
         translate("chart.axis.predicted", lang),
         translate("chart.axis.true_label", lang),
+        lang,
         height=330,
         yaxis={"autorange": "reversed"},
     )
@@ -416,7 +496,11 @@ def probability_bar(scores: Mapping[str, float] | None, lang: str = "en") -> go.
             )
         )
     fig.update_layout(
-        barmode="stack", height=150, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10}
+        barmode="stack",
+        height=150,
+        showlegend=False,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        separators=",." if lang == "es" else ".,",
     )
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"})

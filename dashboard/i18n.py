@@ -11,6 +11,11 @@ LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
 LANG_KEY = "lang"  # same as dashboard.state.Keys.LANG (kept here to avoid importing Streamlit)
 
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
+}
+
 LABEL_NAMES: dict[str, dict[str, str]] = {
     "negative": {"en": "Negative", "es": "Negativo"},
     "neutral": {"en": "Neutral", "es": "Neutral"},
@@ -134,12 +139,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Productos que requieren atención",
     },
     "overview.attention.help": {
-        "en": "Highest negative share, or fastest-rising negative share, over the last {days} days of data "
-        "(products with at least 10 reviews in the period). A share is listed when it is at least 10 % "
-        "and above the share over all products; a rise when it is 2 points or more.",
-        "es": "Mayor proporción negativa, o la que más sube, en los últimos {days} días de datos "
-        "(productos con al menos 10 reseñas en el periodo). Una proporción aparece si es de al menos "
-        "el 10 % y supera la de todos los productos; una subida, si es de 2 puntos o más.",
+        "en": "Highest negative share, or fastest-rising negative share, over each product's own last "
+        "{days} days of reviews (products with at least 10 reviews in the period). A share is listed "
+        "when it is at least 10 % and above the share over all products; a rise when it is 2 points or more.",
+        "es": "Mayor proporción negativa, o la que más sube, en los últimos {days} días de reseñas de "
+        "cada producto (productos con al menos 10 reseñas en el periodo). Una proporción aparece si es "
+        "de al menos el 10 % y supera la de todos los productos; una subida, si es de 2 puntos o más.",
     },
     "overview.reason.highest_negative_share": {
         "en": "highest negative share",
@@ -157,10 +162,57 @@ STRINGS: dict[str, dict[str, str]] = {
     "overview.attention.negative_share": {"en": "Negative share", "es": "Proporción negativa"},
     "overview.attention.change": {"en": "Change (pp)", "es": "Cambio (pp)"},
     "overview.attention.reason": {"en": "Why", "es": "Motivo"},
-    "overview.attention.open": {
-        "en": "Open Products for the details",
-        "es": "Abrir Productos para ver detalles",
+    # overview: model in use, agreement with stars, opening a product, distribution sort (issue 17)
+    "overview.attention.click": {
+        "en": "Click a row to open that product on the Products page.",
+        "es": "Haga clic en una fila para abrir ese producto en la página Productos.",
     },
+    "overview.attention.agreement": {"en": "Agrees with stars", "es": "Coincide con estrellas"},
+    "overview.attention.agreement_help": {
+        "en": "Share of the product's rated reviews whose stars (1–2 negative, 3 neutral, 4–5 positive) "
+        "give the model's label. Below {low} % the model reads these reviews poorly: adapt it to them. "
+        "Blank: no star ratings.",
+        "es": "Proporción de reseñas con estrellas del producto cuyas estrellas (1–2 negativo, 3 neutral, "
+        "4–5 positivo) dan la etiqueta del modelo. Por debajo del {low} % el modelo lee mal estas "
+        "reseñas: adáptelo a ellas. En blanco: sin estrellas.",
+    },
+    "overview.attention.low_agreement": {
+        "en": "For {n} of these products the model's labels agree with the star ratings less than {low} % "
+        "of the time: their shares may be wrong. Adapting the model to these reviews usually fixes it.",
+        "es": "En {n} de estos productos las etiquetas del modelo coinciden con las estrellas menos del "
+        "{low} % de las veces: sus proporciones pueden ser erróneas. Adaptar el modelo a estas reseñas "
+        "suele corregirlo.",
+    },
+    "overview.attention.adapt": {
+        "en": "Adapt the model to these reviews",
+        "es": "Adaptar el modelo a estas reseñas",
+    },
+    "overview.model.shipped": {
+        "en": "Labels from the shipped model {version}.",
+        "es": "Etiquetas del modelo de serie {version}.",
+    },
+    "overview.model.since": {
+        "en": "Labels from model {version}, active since {since}.",
+        "es": "Etiquetas del modelo {version}, activo desde {since}.",
+    },
+    "overview.model.all": {
+        "en": "All shares are computed from its labels; activating another version changes them "
+        "(marked on the trend charts).",
+        "es": "Todas las proporciones se calculan con sus etiquetas; activar otra versión las cambia "
+        "(marcado en los gráficos de tendencia).",
+    },
+    "overview.model.mixed": {
+        "en": "{n:,} of {total:,} reviews still carry labels from an earlier version, so shares mix two "
+        "models. Re-score them with the active model on the Model page.",
+        "es": "{n:,} de {total:,} reseñas aún tienen etiquetas de una versión anterior, así que las "
+        "proporciones mezclan dos modelos. Vuelva a puntuarlas con el modelo activo en la página Modelo.",
+    },
+    "overview.model.rescore": {"en": "Re-score on the Model page", "es": "Volver a puntuar en Modelo"},
+    "overview.sort": {"en": "Sort products", "es": "Ordenar productos"},
+    "overview.sort.negative": {"en": "Most negative first", "es": "Más negativos primero"},
+    "overview.sort.product": {"en": "By name", "es": "Por nombre"},
+    "chart.axis.product_reviews": {"en": "Product · reviews", "es": "Producto · reseñas"},
+    "chart.trend.model_change": {"en": "model {version}", "es": "modelo {version}"},
     # analyze
     "analyze.intro": {
         "en": "Paste one review, or many with one per line. Nothing is stored.",
@@ -173,6 +225,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "analyze.button": {"en": "Analyze", "es": "Analizar"},
     "analyze.examples": {"en": "Try examples", "es": "Probar ejemplos"},
+    "analyze.examples_limits": {
+        "en": 'Known weak spots: sarcasm ("Oh great, it broke on day one" reads as positive), lukewarm '
+        "or mixed reviews (\"It's okay, nothing special\" reads as negative) and text not in the model's "
+        "language. Adapting the model on your rated reviews (Model page) is the fix.",
+        "es": 'Puntos débiles conocidos: el sarcasmo ("Oh great, it broke on day one" sale positivo), '
+        'las reseñas tibias o mixtas ("It\'s okay, nothing special" sale negativo) y el texto en otro '
+        "idioma que el del modelo. Adaptar el modelo a sus reseñas con estrellas (página Modelo) lo "
+        "corrige.",
+    },
     "analyze.empty": {
         "en": "Type or paste at least one review.",
         "es": "Escriba o pegue al menos una reseña.",
@@ -291,6 +352,41 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "upload.summary.reason": {"en": "Reason", "es": "Motivo"},
     "upload.summary.rows": {"en": "Rows", "es": "Filas"},
+    # upload: the import summary and reject reasons, translated here by reason (issue 17)
+    "upload.summary.line": {
+        "en": "Read {read:,} rows: stored {stored:,} new reviews, skipped {duplicates:,} duplicates, "
+        "rejected "
+        "{rejected:,}",
+        "es": "Leídas {read:,} filas: {stored:,} reseñas nuevas guardadas, {duplicates:,} duplicadas "
+        "omitidas, "
+        "{rejected:,} rechazadas",
+    },
+    "upload.summary.kept_missing": {
+        "en": "; kept with a missing value: {reasons}",
+        "es": "; guardadas sin un valor: {reasons}",
+    },
+    "upload.summary.nothing_new": {
+        "en": "; nothing new, these reviews were already stored",
+        "es": "; nada nuevo, estas reseñas ya estaban guardadas",
+    },
+    "upload.summary.model": {
+        "en": ". Model {model}, {seconds:.1f} s.",
+        "es": ". Modelo {model}, {seconds:.1f} s.",
+    },
+    "upload.reason.empty_text": {"en": "empty text", "es": "texto vacío"},
+    "upload.reason.no_words": {"en": "text has no words", "es": "el texto no tiene palabras"},
+    "upload.reason.unparseable_date": {
+        "en": "unparseable date (stored without date)",
+        "es": "fecha ilegible (guardada sin fecha)",
+    },
+    "upload.reason.unparseable_rating": {
+        "en": "unparseable rating (stored without rating)",
+        "es": "valoración ilegible (guardada sin valoración)",
+    },
+    "upload.reason.rating_out_of_range": {
+        "en": "rating out of range (stored without rating)",
+        "es": "valoración fuera de escala (guardada sin valoración)",
+    },
     "upload.summary.download_rejected": {
         "en": "Download these rows (CSV)",
         "es": "Descargar estas filas (CSV)",
@@ -465,7 +561,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "scrape.found": {"en": "Reviews found", "es": "Reseñas encontradas"},
     "scrape.stored": {"en": "Stored", "es": "Guardadas"},
     "scrape.duplicates": {"en": "Duplicates", "es": "Duplicadas"},
-    "scrape.running": {"en": "Crawling.", "es": "Extrayendo."},
     "scrape.cancel": {"en": "Cancel", "es": "Cancelar"},
     "scrape.cancelled": {
         "en": "Cancelled; nothing from this crawl was stored.",
@@ -490,6 +585,80 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "scrape.errors": {"en": "Problems ({n})", "es": "Problemas ({n})"},
     "scrape.open_products": {"en": "See the charts in Products", "es": "Ver los gráficos en Productos"},
+    # scrape: the crawler's sentences in the page's terms and language (issue 17)
+    "scrape.msg.starting": {"en": "Starting…", "es": "Iniciando…"},
+    "scrape.msg.crawling": {"en": "Crawling…", "es": "Extrayendo…"},
+    "scrape.msg.done": {"en": "Done.", "es": "Listo."},
+    "scrape.msg.no_answer": {
+        "en": "Nothing could be fetched (no page answered).",
+        "es": "No se pudo obtener nada (ninguna página respondió).",
+    },
+    "scrape.msg.nothing_fetched": {
+        "en": "Nothing could be fetched: {reasons}",
+        "es": "No se pudo obtener nada: {reasons}",
+    },
+    "scrape.msg.item_limit": {
+        "en": "Stopped at the review limit of {n} reviews; the site may have more.",
+        "es": "Se detuvo en el límite de {n} reseñas; el sitio puede tener más.",
+    },
+    "scrape.msg.request_limit": {
+        "en": "Stopped at the request limit (pages, retries and redirects); the site may have more.",
+        "es": "Se detuvo en el límite de peticiones (páginas, reintentos y redirecciones); el sitio puede "
+        "tener más.",
+    },
+    "scrape.msg.time_limit": {
+        "en": "Stopped at the crawl's time limit; the site may have more.",
+        "es": "Se detuvo en el límite de tiempo de la extracción; el sitio puede tener más.",
+    },
+    "scrape.msg.page_limit": {
+        "en": "Stopped at the page limit of {n} pages; more review pages were not fetched. Raise the page "
+        "limit above to get them.",
+        "es": "Se detuvo en el límite de {n} páginas; no se obtuvieron más páginas de reseñas. Suba el "
+        "límite de páginas arriba para obtenerlas.",
+    },
+    "scrape.msg.refused": {"en": "Refused {url}: {why}", "es": "Rechazada {url}: {why}"},
+    "scrape.msg.address": {"en": "{ip} is {kind}.", "es": "{ip} es {kind}."},
+    "scrape.kind.loopback": {"en": "a loopback address", "es": "una dirección de bucle local"},
+    "scrape.kind.unspecified": {"en": "the unspecified address", "es": "la dirección no especificada"},
+    "scrape.kind.link-local": {"en": "a link-local address", "es": "una dirección de enlace local"},
+    "scrape.kind.multicast": {"en": "a multicast address", "es": "una dirección de multidifusión"},
+    "scrape.kind.carrier-grade": {
+        "en": "a carrier-grade NAT (100.64.0.0/10) address",
+        "es": "una dirección NAT de operador (100.64.0.0/10)",
+    },
+    "scrape.kind.reserved": {"en": "a reserved address", "es": "una dirección reservada"},
+    "scrape.kind.private-network": {"en": "a private-network address", "es": "una dirección de red privada"},
+    "scrape.msg.tick_private": {
+        "en": 'To crawl a site on your own network you trust, tick "{checkbox}" above and start again.',
+        "es": 'Para extraer de un sitio de su propia red en el que confía, marque "{checkbox}" arriba '
+        "e inicie de nuevo.",
+    },
+    "scrape.msg.private_setting": {
+        "en": "This installation does not crawl private or local addresses; an administrator can allow "
+        "them with the SENTIMENT_SCRAPE_ALLOW_PRIVATE setting.",
+        "es": "Esta instalación no extrae de direcciones privadas o locales; un administrador puede "
+        "permitirlas con la opción SENTIMENT_SCRAPE_ALLOW_PRIVATE.",
+    },
+    "scrape.msg.robots": {
+        "en": "{url} is disallowed by the site's robots.txt, so it was not fetched.",
+        "es": "El robots.txt del sitio no permite {url}, así que no se obtuvo.",
+    },
+    "scrape.msg.dns": {
+        "en": "The host of {url} could not be found; check the address.",
+        "es": "No se encontró el servidor de {url}; revise la dirección.",
+    },
+    "scrape.msg.timeout": {
+        "en": "{url} did not answer in time.",
+        "es": "{url} no respondió a tiempo.",
+    },
+    "scrape.msg.connection": {
+        "en": "Could not connect to {url}; is the site up?",
+        "es": "No se pudo conectar con {url}; ¿está el sitio en línea?",
+    },
+    "scrape.msg.http": {
+        "en": "{url} answered HTTP {status}.",
+        "es": "{url} respondió HTTP {status}.",
+    },
     # model
     "model.intro": {
         "en": "The model that scores your reviews: what it learnt from, how well it does, and its limits.",
@@ -529,15 +698,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Los corpus se descargan de registros de paquetes y se verifican con los hashes de la ficha.",
     },
     "model.training_details": {
-        "en": "Design choices and training settings",
-        "es": "Decisiones de diseño y ajustes",
+        "en": "Training settings",
+        "es": "Ajustes de entrenamiento",
     },
     "model.gates": {
         "en": "Release gates (minimums the model must meet)",
         "es": "Umbrales de publicación (mínimos que el modelo debe cumplir)",
     },
-    "model.gate.met": {"en": "yes", "es": "sí"},
-    "model.gate.failed": {"en": "NO", "es": "NO"},
+    "model.gate.met": {"en": "met", "es": "cumplido"},
+    "model.gate.failed": {"en": "not met", "es": "no cumplido"},
     "model.col.corpus": {"en": "Corpus", "es": "Corpus"},
     "model.col.source": {"en": "Source", "es": "Origen"},
     "model.col.file": {"en": "File", "es": "Archivo"},
@@ -578,6 +747,105 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.health.col.status": {"en": "Status", "es": "Estado"},
     "model.health.col.source": {"en": "Source", "es": "Origen"},
     "model.health.col.stored": {"en": "Stored", "es": "Guardadas"},
+    # model page: the analysts' summary, set and corpus names, engineering expander (issue 17)
+    "model.plain.reads": {
+        "en": "Reads {language} reviews and labels each one negative, neutral or positive (trained "
+        "{trained}).",
+        "es": "Lee reseñas en {language} y etiqueta cada una como negativa, neutral o positiva (entrenado el "
+        "{trained}).",
+    },
+    "model.plain.good": {"en": "Good at", "es": "Se le da bien"},
+    "model.plain.weak": {"en": "Weak at", "es": "Se le da mal"},
+    "model.plain.good_polarity": {
+        "en": "Clear praise or complaints: on {set}, it tells positive from negative {share} of the time.",
+        "es": "Elogios o quejas claros: en {set}, distingue positivo de negativo el {share} de las veces.",
+    },
+    "model.plain.good_all": {
+        "en": "Text like its training data: on {set}, {share} of its labels are right.",
+        "es": "Texto como el de su entrenamiento: en {set}, acierta el {share} de las etiquetas.",
+    },
+    "model.plain.weak_neutral": {
+        "en": "Lukewarm or mixed reviews (3 stars): neutral is its weakest label (F1 {f1}); many come out "
+        "negative or positive.",
+        "es": "Reseñas tibias o mixtas (3 estrellas): neutral es su etiqueta más débil (F1 {f1}); muchas "
+        "salen "
+        "negativas o positivas.",
+    },
+    "model.plain.weak_class": {
+        "en": "{label} reviews are its weakest label (F1 {f1}).",
+        "es": "{label} es su etiqueta más débil (F1 {f1}).",
+    },
+    "model.plain.unfamiliar": {
+        "en": "Text unlike anything it trained on: it falls to {share} right on {set}.",
+        "es": "Texto distinto de todo lo que vio al entrenar: baja al {share} de aciertos en {set}.",
+    },
+    "model.plain.sarcasm": {
+        "en": 'Sarcasm ("Oh great, it broke on day one") is often read at face value.',
+        "es": 'El sarcasmo ("Genial, se rompió el primer día") a menudo se lee al pie de la letra.',
+    },
+    "model.plain.comparisons": {
+        "en": 'Comparisons ("better than the old one, which was awful") are often wrong.',
+        "es": 'Las comparaciones ("mejor que el anterior, que era horrible") a menudo fallan.',
+    },
+    "model.plain.long": {
+        "en": "Very long texts are read by their beginning and end only.",
+        "es": "De los textos muy largos solo se leen el principio y el final.",
+    },
+    "model.plain.other_language": {
+        "en": "Reviews not in {language}: they get a label, but an unreliable one.",
+        "es": "Reseñas que no están en {language}: reciben una etiqueta, pero poco fiable.",
+    },
+    "model.plain.expect_title": {"en": "On your reviews:", "es": "En sus reseñas:"},
+    "model.plain.expect": {
+        "en": "product reviews are neither of its training sets, so expect fewer right labels than the "
+        "figures "
+        "above (as few as {low} on unfamiliar text). Where your reviews have star ratings, the Overview "
+        "shows "
+        "how often the labels agree with the stars; below {agreement} % the shares are not to be trusted.",
+        "es": "las reseñas de productos no son como sus conjuntos de entrenamiento, así que espere menos "
+        "aciertos que las cifras de arriba (hasta solo {low} en texto desconocido). Donde sus reseñas tengan "
+        "estrellas, el Resumen muestra cuánto coinciden las etiquetas con ellas; por debajo del {agreement} "
+        "% "
+        "no se fíe de las proporciones.",
+    },
+    "model.plain.adapt_title": {"en": "Adapting:", "es": "Adaptar:"},
+    "model.plain.adapt": {
+        "en": "below, you can train a copy of the model on your own rated reviews (the stars are the "
+        "answers). "
+        "It is tested against the current model on reviews kept out of its training, and can only be "
+        "activated if it does better. You can roll back at any time.",
+        "es": "abajo puede entrenar una copia del modelo con sus propias reseñas con estrellas (las "
+        "estrellas "
+        "son las respuestas). Se compara con el modelo actual en reseñas que no usó para entrenar, y solo se "
+        "puede activar si lo hace mejor. Puede volver atrás cuando quiera.",
+    },
+    "model.engineering": {
+        "en": "Engineering detail: architecture, training data, test results, release gates, design notes",
+        "es": "Detalle técnico: arquitectura, datos de entrenamiento, resultados, umbrales, notas de diseño",
+    },
+    "model.card_words": {
+        "en": "Task, architecture, limits and design notes are quoted from the model card as written.",
+        "es": "La tarea, la arquitectura, los límites y las notas de diseño se citan de la ficha del modelo "
+        "tal como están escritos (en inglés).",
+    },
+    "model.design": {"en": "Design notes", "es": "Notas de diseño"},
+    "model.col.setting": {"en": "Setting", "es": "Ajuste"},
+    "model.col.value": {"en": "Value", "es": "Valor"},
+    "model.col.f1": {"en": "F1", "es": "F1"},
+    "model.set.split": {"en": "{corpus} ({split} set)", "es": "{corpus} (conjunto de {split})"},
+    "model.set.without": {
+        "en": "{set} with a model trained without them",
+        "es": "{set} con un modelo entrenado sin ellos",
+    },
+    "model.corpus.tweets": {"en": "tweets", "es": "tuits"},
+    "model.corpus.imdb": {"en": "film reviews (IMDB)", "es": "críticas de cine (IMDB)"},
+    "model.lang.english": {"en": "English", "es": "inglés"},
+    "model.lang.spanish": {"en": "Spanish", "es": "español"},
+    "model.speed.per_second": {"en": "Texts per second · {corpus}", "es": "Textos por segundo · {corpus}"},
+    "model.health.status.succeeded": {"en": "succeeded", "es": "correcta"},
+    "model.health.status.failed": {"en": "failed", "es": "fallida"},
+    "model.health.status.running": {"en": "running", "es": "en curso"},
+    "model.health.status.cancelled": {"en": "cancelled", "es": "cancelada"},
     # Model page: "Adapt to your reviews" (dashboard/adapt_section.py)
     "adapt.title": {"en": "Adapt to your reviews", "es": "Adaptar a sus reseñas"},
     "adapt.intro": {
@@ -610,16 +878,64 @@ STRINGS: dict[str, dict[str, str]] = {
     "adapt.column.rating": {"en": "Rating column", "es": "Columna de la valoración"},
     "adapt.column.product": {"en": "Product column (optional)", "es": "Columna del producto (opcional)"},
     "adapt.cutoffs": {"en": "Label mapping", "es": "Correspondencia de etiquetas"},
-    "adapt.cutoffs.negative": {
-        "en": "Negative up to (rating normalised 0–1)",
-        "es": "Negativa hasta (valoración normalizada 0–1)",
+    "adapt.cutoffs.negative": {"en": "Negative", "es": "Negativa"},
+    "adapt.cutoffs.positive": {"en": "Positive", "es": "Positiva"},
+    # adapt: stars, counts against the minimums, plain verdict (issue 17)
+    "adapt.stars.up_to": {"en": "1 to {n} stars", "es": "de 1 a {n} estrellas"},
+    "adapt.stars.from": {"en": "{n} to 5 stars", "es": "de {n} a 5 estrellas"},
+    "adapt.stars.neutral": {"en": "Neutral: {stars} stars.", "es": "Neutral: {stars} estrellas."},
+    "adapt.stars.no_neutral": {
+        "en": "No star is left for neutral: the adapted model would never say neutral.",
+        "es": "No queda ninguna estrella para neutral: el modelo adaptado nunca diría neutral.",
     },
-    "adapt.cutoffs.positive": {"en": "Positive from", "es": "Positiva desde"},
-    "adapt.counts": {"en": "Rated reviews per class", "es": "Reseñas valoradas por clase"},
-    "adapt.unrated": {
-        "en": "{n} reviews without a rating are not used.",
-        "es": "{n} reseñas sin valoración no se usan.",
+    "adapt.stars.overlap": {
+        "en": "Negative must end below where positive starts.",
+        "es": "Negativa debe terminar antes de donde empieza positiva.",
     },
+    "adapt.stars.scales": {
+        "en": "Other scales map in proportion (on 1–10: 1–4 negative, 5–6 neutral, 7–10 positive).",
+        "es": "Otras escalas se convierten en proporción (de 1 a 10: 1–4 negativa, 5–6 neutral, 7–10 "
+        "positiva).",
+    },
+    "adapt.counts": {
+        "en": "Reviews adaptation will use, per class (rated, each text once). It needs at least {total} in "
+        "total and {per_class} in each class.",
+        "es": "Reseñas que usará la adaptación, por clase (con valoración, cada texto una vez). Necesita al "
+        "menos {total} en total y {per_class} en cada clase.",
+    },
+    "adapt.total": {"en": "Total", "es": "Total"},
+    "adapt.short_by": {"en": "{n} short", "es": "faltan {n}"},
+    "adapt.left_out": {
+        "en": "Left out: {unrated:,} without a rating, {duplicates:,} repeating a text already counted.",
+        "es": "Excluidas: {unrated:,} sin valoración, {duplicates:,} que repiten un texto ya contado.",
+    },
+    "adapt.plain.passed": {
+        "en": "Better: on {n:,} of your reviews kept out of its training, the adapted model gets {adapted} "
+        "right against {base} for the current one. You can activate it.",
+        "es": "Mejor: en {n:,} de sus reseñas que no usó para entrenar, el modelo adaptado acierta el "
+        "{adapted} frente al {base} del actual. Puede activarlo.",
+    },
+    "adapt.plain.failed": {
+        "en": "Not better: on {n:,} of your reviews kept out of its training, the adapted model gets "
+        "{adapted} right against {base} for the current one, so it cannot be activated. More rated reviews, "
+        "especially of the smallest class, usually help.",
+        "es": "No es mejor: en {n:,} de sus reseñas que no usó para entrenar, el modelo adaptado acierta el "
+        "{adapted} frente al {base} del actual, así que no se puede activar. Más reseñas con valoración, "
+        "sobre todo de la clase más pequeña, suelen ayudar.",
+    },
+    "adapt.gate_detail": {"en": "Test detail: {verdict}", "es": "Detalle de la prueba: {verdict}"},
+    "adapt.agreement_note": {
+        "en": 'Once active, "Ratings and text agree" on the Products page and "Agrees with stars" on the '
+        "Overview are measured on all stored reviews, including the ones this version trained on, so they "
+        "look better than the model is. The comparison above uses only reviews it never saw.",
+        "es": 'Una vez activa, "Valoraciones y texto coinciden" en Productos y "Coincide con estrellas" '
+        "en "
+        "el Resumen se miden sobre todas las reseñas guardadas, incluidas las que esta versión usó para "
+        "entrenar, así que parecen mejores de lo que es el modelo. La comparación de arriba solo usa reseñas "
+        "que nunca vio.",
+    },
+    "adapt.passed.True": {"en": "yes", "es": "sí"},
+    "adapt.passed.False": {"en": "no", "es": "no"},
     "adapt.language": {
         "en": "Language of these reviews: {language}",
         "es": "Idioma de estas reseñas: {language}",
@@ -683,15 +999,43 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+class _Localized:
+    """A number that formats with the language's separators: `{n:,}` gives 1.448 and `{x:.1f}` 3,7
+    in Spanish."""
+
+    def __init__(self, value: int | float, lang: str) -> None:
+        self.value, self.lang = value, lang
+
+    def __format__(self, spec: str) -> str:
+        return number(self.value, self.lang, spec)
+
+
+def number(value: float, lang: str = DEFAULT_LANGUAGE, spec: str = ",") -> str:
+    """`format(value, spec)` with the separators of `lang`: 1,448 and 3.7 in English, 1.448 and 3,7 in
+    Spanish (the thousands separator is left out of Spanish four-digit numbers only by style guides
+    the analysts do not follow, so it is always written)."""
+    text = format(value, spec)
+    if lang != "es":
+        return text
+    return text.translate({ord(","): ".", ord("."): ","})
+
+
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
-    """The text for `key` in `lang` (English if that language lacks it), formatted with `values`.
-    An unknown key comes back as itself, so a typo shows on screen instead of crashing a page.
+    """The text for `key` in `lang` (English if that language lacks it), formatted with `values`
+    (numbers with the language's separators). An unknown key comes back as itself, so a typo shows
+    on screen instead of crashing a page.
     """
     entry = STRINGS.get(key)
     if entry is None:
         return key
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    localized = {
+        name: _Localized(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for name, v in values.items()
+    }
+    return text.format(**localized)
 
 
 def label_name(label: str, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -156,6 +158,33 @@ def warm_up() -> threading.Thread:
     thread = threading.Thread(target=load, name="warm-up", daemon=True)
     thread.start()
     return thread
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    """The model new reviews are scored with: its version string and since when it is active."""
+
+    version: str
+    since: datetime | None  # None: the shipped model, never switched away from
+
+
+def active_model() -> ActiveModel:
+    """The active model's version (from its card) and activation time (registry files, read each run)."""
+    from core.inference import registry
+
+    try:
+        versions = registry.list_versions()
+    except registry.RegistryError:
+        return ActiveModel("–", None)
+    active = next((v for v in versions if v.active), versions[0])
+    return ActiveModel(active.model_version, registry.active_since())
+
+
+def activation_marks() -> list[tuple[datetime, str]]:
+    """(when, model version) of every change of the active model, for the trend charts' marks."""
+    from core.inference import registry
+
+    return [(a.activated_at, a.model_version) for a in registry.activation_history()]
 
 
 def database_url() -> str:

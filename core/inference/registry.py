@@ -4,11 +4,14 @@ Layout under `settings.registry_dir` (git-ignored, configurable with `SENTIMENT_
 
     model_registry/
         ACTIVE.json                      {"version": "adapted-20261128-061500", "activated_at": ...}
+        ACTIVATIONS.jsonl                one line per activation or rollback, oldest first
         adapted-20261128-061500/
             sentiment.pt  features.json  model_card.json
 
 The active version is a stored setting (`ACTIVE.json`) next to the files it names, so a replica
 never points at a version it does not have. No `ACTIVE.json` means the base model is active.
+`ACTIVATIONS.jsonl` is the append-only history of those changes: every stored share is recomputed
+by the active model, so the dashboard marks each change on its trend charts.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from core.settings import Settings, get_settings
 
 BASE = "base"
 ACTIVE_FILE = "ACTIVE.json"
+HISTORY_FILE = "ACTIVATIONS.jsonl"
 MODEL_FILES = ("sentiment.pt", "features.json", "model_card.json")
 
 
@@ -126,11 +130,63 @@ def new_version_dir(settings: Settings | None = None, now: datetime | None = Non
     return path
 
 
-def _write_active(name: str, settings: Settings) -> None:
-    """Replace ACTIVE.json atomically, so a reader never sees half a file."""
+@dataclass(frozen=True)
+class Activation:
+    """One change of the active model: which version became active, and when (UTC)."""
+
+    name: str  # "base" or the version directory name
+    model_version: str  # the version string stored with predictions
+    activated_at: datetime
+
+
+def _record_activation(name: str, model_version: str, settings: Settings) -> datetime:
+    """Append one line to the activation history; returns the time recorded."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    settings.registry_dir.mkdir(parents=True, exist_ok=True)
+    line = {"version": name, "model_version": model_version, "activated_at": now.isoformat()}
+    with (settings.registry_dir / HISTORY_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
+    return now
+
+
+def activation_history(settings: Settings | None = None) -> list[Activation]:
+    """Every recorded activation and rollback, oldest first (unreadable lines are skipped)."""
+    path = _settings(settings).registry_dir / HISTORY_FILE
+    if not path.is_file():
+        return []
+    history = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+            when = datetime.fromisoformat(record["activated_at"])
+            history.append(Activation(str(record["version"]), str(record["model_version"]), when))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            continue
+    return sorted(history, key=lambda a: a.activated_at)
+
+
+def active_since(settings: Settings | None = None) -> datetime | None:
+    """When the active version became active; None for the shipped model never switched away from."""
+    settings = _settings(settings)
+    name = active_name(settings)
+    matching = [a for a in activation_history(settings) if a.name == name]
+    if matching:
+        return matching[-1].activated_at
+    active_path = settings.registry_dir / ACTIVE_FILE
+    if name != BASE and active_path.is_file():  # activated before the history was kept
+        try:
+            return datetime.fromisoformat(json.loads(active_path.read_text(encoding="utf-8"))["activated_at"])
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            return None
+    return None
+
+
+def _write_active(name: str, model_version: str, settings: Settings) -> None:
+    """Replace ACTIVE.json atomically, so a reader never sees half a file; then log the change."""
     settings.registry_dir.mkdir(parents=True, exist_ok=True)
     record = {"version": name, "activated_at": datetime.now(UTC).isoformat(timespec="seconds")}
     write_json_atomic(settings.registry_dir / ACTIVE_FILE, record)
+    _record_activation(name, model_version, settings)
 
 
 def activate(name: str, settings: Settings | None = None) -> ModelVersion:
@@ -147,12 +203,17 @@ def activate(name: str, settings: Settings | None = None) -> ModelVersion:
             f"Cannot activate {name!r}: it did not beat the base model on its held-out reviews "
             f"({card.get('gate', {}).get('verdict', 'no gate result in its card')})"
         )
-    _write_active(name, settings)
-    return ModelVersion(name, path, card, True)
+    version = ModelVersion(name, path, card, True)
+    _write_active(name, version.model_version, settings)
+    return version
 
 
 def rollback(settings: Settings | None = None) -> ModelVersion:
     """Make the shipped base model active again; adapted versions stay in the registry."""
     settings = _settings(settings)
+    was_adapted = active_name(settings) != BASE
     (settings.registry_dir / ACTIVE_FILE).unlink(missing_ok=True)
-    return ModelVersion(BASE, settings.model_dir, read_card(settings.model_dir), True)
+    version = ModelVersion(BASE, settings.model_dir, read_card(settings.model_dir), True)
+    if was_adapted:
+        _record_activation(BASE, version.model_version, settings)
+    return version

@@ -17,11 +17,14 @@ from dashboard.state import Keys
 
 MAX_LINES = 1_000  # more than this belongs in Upload, which stores and charts them
 MAX_EXPLAINED = 20  # explanations cost one model pass per word; show them for the first few
-EXAMPLES = (
-    "Battery life is amazing and the sound is crisp. Worth every penny.",
-    "It stopped working after two days and support never answered.",
-    "Arrived on Tuesday. It is a phone case.",
-    "Oh great, it broke on day one. Fantastic quality.",
+# (text, the label a careful reader gives it): every one is labelled so by the shipped model, which
+# tests/dashboard/test_analyze.py checks, so a retrained model that misreads one flags it for review.
+# Text the model is known to misread (sarcasm, lukewarm "it's okay") is named in `analyze.examples_limits`.
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("Battery life is amazing and the sound is crisp. Worth every penny.", "positive"),
+    ("It stopped working after two days and support never answered.", "negative"),
+    ("The package arrived on Tuesday.", "neutral"),
+    ("I love it, my kids use it every day!", "positive"),
 )
 BADGE_COLOR: dict[str, Literal["red", "gray", "green"]] = {
     "negative": "red",
@@ -32,7 +35,7 @@ BADGE_COLOR: dict[str, Literal["red", "gray", "green"]] = {
 
 def fill_examples() -> None:
     """Callback: put the example reviews in the text area."""
-    st.session_state[Keys.ANALYZE_INPUT] = "\n".join(EXAMPLES)
+    st.session_state[Keys.ANALYZE_INPUT] = "\n".join(text for text, _ in EXAMPLES)
 
 
 def split_lines(text: str) -> list[str]:
@@ -183,6 +186,7 @@ def main() -> None:
     cols = st.columns([1, 1, 4])
     run = cols[0].button(t("analyze.button"), key="analyze", type="primary", icon=":material/psychology:")
     cols[1].button(t("analyze.examples"), key="examples", on_click=fill_examples)
+    st.caption(t("analyze.examples_limits"))
     if run:
         lines = split_lines(st.session_state[Keys.ANALYZE_INPUT])
         if not lines:

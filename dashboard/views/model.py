@@ -1,12 +1,17 @@
-"""Model: the running model's card in readable form, and the Health of this installation.
+"""Model: what the running model is good and bad at in plain words, the engineering detail of its
+card behind an expander, adapting it to the analyst's reviews, and the Health of this installation.
 
-One function per section, called in order by :func:`main`, so a new section (such as "Adapt to
-your reviews") is one more function and one more line in `SECTIONS`.
+One function per section, called in order by :func:`main`, so a new section is one more function
+and one more line in `SECTIONS` (or `ENGINEERING`, the sections inside the expander). Everything is
+read from the active model's card generically: a new model with a new card needs no change here.
+Cells never show "None": missing values are "–", and numbers follow the chosen language.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +23,76 @@ from core.settings import get_settings
 from dashboard import charts, state
 from dashboard.adapt_section import render_adapt_section
 from dashboard.highlight import escape_markdown
-from dashboard.i18n import current_language, label_name, t
+from dashboard.i18n import current_language, label_name, number, t
+
+MISSING = "–"
+SHARE_COLUMNS = (
+    "accuracy",
+    "macro_f1",
+    "polarity_accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "minimum",
+    "measured",
+)
+# internal tracker references in card prose ("(issue 7)") mean nothing to an analyst
+INTERNAL_REFERENCE = re.compile(r"\s*\((?:see )?issues? #?\d+\)|\s*\bissues? #?\d+\b", re.IGNORECASE)
+# words in the card's known limits that map to a plain-language weak spot of the summary
+LIMIT_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("sarcas", "model.plain.sarcasm"),
+    ("comparison", "model.plain.comparisons"),
+    ("longer than", "model.plain.long"),
+)
+
+
+def clean(text: object) -> str:
+    """Card prose without internal tracker references."""
+    return INTERNAL_REFERENCE.sub("", str(text)).strip()
+
+
+def percent(value: object, lang: str, spec: str = ".0%") -> str:
+    """A share as text in `lang`, or "–" when the card does not have it."""
+    if not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return number(value, lang, spec)
+
+
+def count(value: object, lang: str) -> str:
+    """A whole number as text in `lang`, or "–"."""
+    if not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return number(int(value), lang)
+
+
+def corpus_name(name: str) -> str:
+    """A training corpus in plain words ("tweets" → "short social-media posts (tweets)")."""
+    text = t(f"model.corpus.{name}")
+    return name if text == f"model.corpus.{name}" else text
+
+
+def set_name(name: str) -> str:
+    """An evaluation set in plain words: "imdb/test" → "film reviews (IMDB), test set";
+    "trained_without_imdb/imdb/test" → the same, "for a model trained without them"."""
+    parts = [p for p in str(name).split("/") if p]
+    without = None
+    if parts and parts[0].startswith("trained_without_"):
+        without = parts.pop(0).removeprefix("trained_without_")
+    if not parts:
+        return str(name)
+    text = corpus_name(parts[0])
+    if len(parts) > 1 and parts[1] in ("test", "val", "train"):
+        text = t("model.set.split", corpus=text, split=t(f"model.col.{parts[1]}").lower())
+    if without is not None:
+        text = t("model.set.without", set=text)
+    return text
+
+
+def language_name(language: object) -> str:
+    """A card's language ("english") in the UI language."""
+    key = f"model.lang.{str(language).lower()}"
+    text = t(key)
+    return str(language).capitalize() if text == key else text
 
 
 def load_card() -> tuple[dict[str, Any], str | None]:
@@ -72,6 +146,20 @@ def metrics_table(evals: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     return frame.dropna(axis=1, how="all") if not frame.empty else frame
 
 
+def shown_metrics(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A metrics or per-class table as display text: readable set names, localized percentages and
+    counts, "–" where a value is missing (never "None")."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if column == "split":
+            shown[column] = shown[column].map(set_name)
+        elif column in ("n", "support"):
+            shown[column] = shown[column].map(lambda v: count(v, lang))
+        elif column in SHARE_COLUMNS:
+            shown[column] = shown[column].map(lambda v: percent(v, lang, ".1%"))
+    return shown
+
+
 def per_class_table(m: Mapping[str, Any]) -> pd.DataFrame:
     """Precision, recall, F1 and support per label of one evaluation."""
     per_class = m.get("per_class") or {}
@@ -81,24 +169,16 @@ def per_class_table(m: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def _metric_columns() -> dict[str, Any]:
-    return {
-        "split": st.column_config.TextColumn(t("model.col.split")),
-        "label": st.column_config.TextColumn(t("col.label")),
-        "n": st.column_config.NumberColumn(t("model.col.n"), format="localized"),
-        "accuracy": st.column_config.NumberColumn(t("model.col.accuracy"), format="percent"),
-        "macro_f1": st.column_config.NumberColumn(t("model.col.macro_f1"), format="percent"),
-        "polarity_accuracy": st.column_config.NumberColumn(
-            t("model.col.polarity_accuracy"), format="percent"
-        ),
-        "precision": st.column_config.NumberColumn(t("model.col.precision"), format="percent"),
-        "recall": st.column_config.NumberColumn(t("model.col.recall"), format="percent"),
-        "f1": st.column_config.NumberColumn("F1", format="percent"),
-        "support": st.column_config.NumberColumn(t("model.col.support"), format="localized"),
-        "metric": st.column_config.TextColumn(t("model.col.metric")),
-        "minimum": st.column_config.NumberColumn(t("model.col.minimum"), format="percent"),
-        "measured": st.column_config.NumberColumn(t("model.col.measured"), format="percent"),
-        "ok": st.column_config.TextColumn(t("model.col.ok")),
-    }
+    """Column titles; the cells are display text from :func:`shown_metrics` (right-aligned numbers)."""
+    names = {
+        "split": "model.col.split", "label": "col.label", "n": "model.col.n",
+        "accuracy": "model.col.accuracy", "macro_f1": "model.col.macro_f1",
+        "polarity_accuracy": "model.col.polarity_accuracy", "precision": "model.col.precision",
+        "recall": "model.col.recall", "f1": "model.col.f1", "support": "model.col.support",
+        "metric": "model.col.metric", "minimum": "model.col.minimum", "measured": "model.col.measured",
+        "ok": "model.col.ok",
+    }  # fmt: skip
+    return {column: st.column_config.TextColumn(t(key)) for column, key in names.items()}
 
 
 def _text_items(value: Any) -> list[str]:
@@ -106,32 +186,110 @@ def _text_items(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [value]
+        return [clean(value)]
     if isinstance(value, Mapping):
-        return [f"{k}: {v}" for k, v in value.items()]
-    return [str(v) for v in value]
+        return [clean(f"{k}: {v}") for k, v in value.items()]
+    return [clean(v) for v in value]
+
+
+def _headline(m: Mapping[str, Any]) -> tuple[float | None, bool]:
+    """(share right, whether it is positive-vs-negative only) of one evaluation."""
+    if isinstance(m.get("polarity_accuracy"), int | float):
+        return float(m["polarity_accuracy"]), True
+    value = m.get("accuracy")
+    return (float(value), False) if isinstance(value, int | float) else (None, False)
+
+
+def plain_summary(card: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The analyst's summary, built from whatever the card records: `reads` (one line), `good`,
+    `weak`, `expect` and `adapt` (lists of sentences in the UI language)."""
+    lang = current_language()
+    language = language_name(card.get("language", MISSING))
+    trained = str(card.get("created_at") or card.get("created") or "")[:10] or MISSING
+    summary: dict[str, list[str]] = {"reads": [t("model.plain.reads", language=language, trained=trained)]}
+    in_domain = evaluations(card, "metrics", "in_domain") or evaluations(card, "metrics")
+    good = []
+    for name, m in in_domain.items():
+        value, polarity = _headline(m)
+        if value is not None:
+            key = "model.plain.good_polarity" if polarity else "model.plain.good_all"
+            good.append(t(key, set=set_name(name), share=percent(value, lang)))
+    summary["good"] = good
+    weak = []
+    f1s: dict[str, list[float]] = {}
+    for m in in_domain.values():
+        for label, values in (m.get("per_class") or {}).items():
+            if (
+                isinstance(values, Mapping)
+                and values.get("support")
+                and isinstance(values.get("f1"), int | float)
+            ):
+                f1s.setdefault(label, []).append(float(values["f1"]))
+    if f1s:
+        weakest = min(f1s, key=lambda label: sum(f1s[label]) / len(f1s[label]))
+        f1 = sum(f1s[weakest]) / len(f1s[weakest])
+        key = "model.plain.weak_neutral" if weakest == "neutral" else "model.plain.weak_class"
+        weak.append(t(key, label=label_name(weakest, lang), f1=percent(f1, lang)))
+    unfamiliar = evaluations(card, "metrics", "leave_one_domain_out") or evaluations(card, "out_of_domain")
+    lowest = min(
+        ((value, name) for name, m in unfamiliar.items() if (value := _headline(m)[0]) is not None),
+        default=None,
+    )
+    if lowest is not None:
+        weak.append(t("model.plain.unfamiliar", share=percent(lowest[0], lang), set=set_name(lowest[1])))
+    limits = " ".join(_text_items(card.get("known_limits") or card.get("limitations") or card.get("limits")))
+    weak += [t(key) for word, key in LIMIT_KEYWORDS if word in limits.lower()]
+    if card.get("language"):
+        weak.append(t("model.plain.other_language", language=language))
+    summary["weak"] = weak
+    summary["expect"] = [
+        t("model.plain.expect", low=percent(lowest[0], lang) if lowest else MISSING, agreement="70")
+    ]
+    summary["adapt"] = [t("model.plain.adapt")]
+    return summary
+
+
+def section_plain(card: Mapping[str, Any]) -> None:
+    """What an analyst needs before trusting the labels: good at, weak at, what to expect, adapting."""
+    if not card:
+        return
+    summary = plain_summary(card)
+    st.markdown(escape_markdown(summary["reads"][0]))
+    cols = st.columns(2)
+    with cols[0], st.container(border=True):
+        st.markdown(f"**{t('model.plain.good')}**")
+        for item in summary["good"]:
+            st.markdown(f"- {escape_markdown(item)}")
+    with cols[1], st.container(border=True):
+        st.markdown(f"**{t('model.plain.weak')}**")
+        for item in summary["weak"]:
+            st.markdown(f"- {escape_markdown(item)}")
+    st.markdown(f"**{t('model.plain.expect_title')}** {escape_markdown(summary['expect'][0])}")
+    st.markdown(f"**{t('model.plain.adapt_title')}** {escape_markdown(summary['adapt'][0])}")
 
 
 def section_summary(card: Mapping[str, Any]) -> None:
-    """Version, language, architecture and when it was trained; the task in one line."""
+    """Version, language, when it was trained; the task and architecture as the card words them."""
     architecture = card.get("architecture")
     if isinstance(architecture, Mapping):
         architecture = architecture.get("name") or architecture.get("type")
     cols = st.columns(3)
     # version names are long: shown whole as code, not cut off in a metric tile
-    cols[0].markdown(f"{t('model.version')}  \n`{str(card.get('version', '–')).replace('`', '')}`")
-    language = escape_markdown(str(card.get("language", "–")).capitalize())
-    cols[1].markdown(f"{t('model.language')}  \n**{language}**")
-    trained = str(card.get("created_at") or card.get("created") or "–").replace("T", " ").rstrip("Z")[:16]
+    cols[0].markdown(f"{t('model.version')}  \n`{str(card.get('version', MISSING)).replace('`', '')}`")
+    cols[1].markdown(
+        f"{t('model.language')}  \n**{escape_markdown(language_name(card.get('language', MISSING)))}**"
+    )
+    trained = str(card.get("created_at") or card.get("created") or MISSING).replace("T", " ").rstrip("Z")[:16]
     cols[2].markdown(f"{t('model.trained')}  \n**{escape_markdown(trained)} UTC**")
+    st.caption(t("model.card_words"))
     if card.get("task"):
-        st.markdown(f"**{t('model.task')}:** {escape_markdown(str(card['task']))}")
+        st.markdown(f"**{t('model.task')}:** {escape_markdown(clean(card['task']))}")
     if architecture:
-        st.markdown(f"**{t('model.architecture')}:** {escape_markdown(str(architecture))}")
+        st.markdown(f"**{t('model.architecture')}:** {escape_markdown(clean(architecture))}")
 
 
 def corpora_table(card: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per training corpus: where it comes from and its train/validation/test sizes."""
+    """One row per training corpus: what it is, where it comes from and its train/validation/test sizes."""
     corpora = card.get("corpora") or card.get("training_data") or {}
     sizes = (card.get("splits") or {}).get("sizes") or {}
     rows = []
@@ -141,7 +299,7 @@ def corpora_table(card: Mapping[str, Any]) -> pd.DataFrame:
             split = sizes.get(name) or {}
             rows.append(
                 {
-                    "corpus": name,
+                    "corpus": corpus_name(name),
                     "source": info.get("package") or info.get("source") or info.get("url"),
                     "file": info.get("member") or info.get("file"),
                     "train": split.get("train"),
@@ -153,71 +311,81 @@ def corpora_table(card: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def section_training_data(card: Mapping[str, Any]) -> None:
-    """Which corpora the model learnt from, with sizes, and the training settings."""
+    """Which corpora the model learnt from, with sizes, and the design notes and training settings."""
+    lang = current_language()
     st.subheader(t("model.training_data"))
     table = corpora_table(card)
     if table.empty:
         st.caption(t("model.not_in_card"))
     else:
+        for column in ("train", "val", "test"):
+            if column in table:
+                table[column] = table[column].map(lambda v: count(v, lang))
+        table = table.fillna(MISSING)
         st.dataframe(
             table,
             hide_index=True,
             column_config={
-                "corpus": st.column_config.TextColumn(t("model.col.corpus")),
-                "source": st.column_config.TextColumn(t("model.col.source")),
-                "file": st.column_config.TextColumn(t("model.col.file")),
-                "train": st.column_config.NumberColumn(t("model.col.train"), format="localized"),
-                "val": st.column_config.NumberColumn(t("model.col.val"), format="localized"),
-                "test": st.column_config.NumberColumn(t("model.col.test"), format="localized"),
+                name: st.column_config.TextColumn(t(f"model.col.{name}"))
+                for name in ("corpus", "source", "file", "train", "val", "test")
             },
         )
         st.caption(t("model.corpora_help"))
     training = card.get("training")
     design = _text_items(card.get("design"))
-    if isinstance(training, Mapping) or design:
-        with st.expander(t("model.training_details")):
-            for item in design:
-                st.markdown(f"- {escape_markdown(item)}")
-            if isinstance(training, Mapping):
-                settings = {k: v for k, v in training.items() if not isinstance(v, list | dict)}
-                st.dataframe(
-                    pd.DataFrame({"setting": list(settings), "value": [str(v) for v in settings.values()]}),
-                    hide_index=True,
-                )
+    if design:
+        st.markdown(f"**{t('model.design')}**")
+        for item in design:
+            st.markdown(f"- {escape_markdown(item)}")
+    if isinstance(training, Mapping):
+        st.markdown(f"**{t('model.training_details')}**")
+        settings = {k: v for k, v in training.items() if not isinstance(v, list | dict)}
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "setting": list(settings),
+                    "value": [MISSING if v is None else str(v) for v in settings.values()],
+                }
+            ),
+            hide_index=True,
+            column_config={
+                "setting": st.column_config.TextColumn(t("model.col.setting")),
+                "value": st.column_config.TextColumn(t("model.col.value")),
+            },
+        )
 
 
 def _evaluation_block(evals: Mapping[str, Mapping[str, Any]], key: str) -> None:
     lang = current_language()
-    st.dataframe(metrics_table(evals), hide_index=True, column_config=_metric_columns())
-    tabs = st.tabs([escape_markdown(name) for name in evals])
+    st.dataframe(shown_metrics(metrics_table(evals), lang), hide_index=True, column_config=_metric_columns())
+    tabs = st.tabs([escape_markdown(set_name(name)) for name in evals])
     for tab, (name, m) in zip(tabs, evals.items(), strict=True):
         with tab:
             left, right = st.columns([3, 2])
             per_class = per_class_table(m)
             if not per_class.empty:
                 per_class["label"] = per_class["label"].map(lambda v: label_name(v, lang))
-                left.dataframe(per_class, hide_index=True, column_config=_metric_columns())
+                left.dataframe(
+                    shown_metrics(per_class, lang), hide_index=True, column_config=_metric_columns()
+                )
             if m.get("confusion"):
                 right.plotly_chart(
-                    charts.confusion_chart(
-                        m["confusion"],
-                        lang=lang,
-                        title=f"{t('chart.confusion.title')} · {charts.plain(name)}",
-                    ),
+                    charts.confusion_chart(m["confusion"], lang=lang, title=t("chart.confusion.title")),
                     key=f"{key}_confusion_{name}",
                 )
 
 
 def threshold_rows(card: Mapping[str, Any], evals: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """The card's minimum thresholds next to the measured values, with pass/fail."""
+    """The card's minimum thresholds next to the measured values, with pass/fail in words."""
     rows = []
     for name, minimums in (card.get("thresholds") or {}).items():
         for metric, minimum in (minimums or {}).items():
             value = (evals.get(name) or {}).get(metric)
+            key = f"model.col.{metric}"
             rows.append(
                 {
                     "split": name,
-                    "metric": metric,
+                    "metric": t(key) if t(key) != key else metric,
                     "minimum": minimum,
                     "measured": value,
                     "ok": t("model.gate.met")
@@ -239,7 +407,9 @@ def section_metrics(card: Mapping[str, Any]) -> None:
     gates = threshold_rows(card, evals)
     if not gates.empty:
         st.markdown(f"**{t('model.gates')}**")
-        st.dataframe(gates, hide_index=True, column_config=_metric_columns())
+        st.dataframe(
+            shown_metrics(gates, current_language()), hide_index=True, column_config=_metric_columns()
+        )
 
 
 def section_out_of_domain(card: Mapping[str, Any]) -> None:
@@ -253,8 +423,17 @@ def section_out_of_domain(card: Mapping[str, Any]) -> None:
     _evaluation_block(evals, "ood")
 
 
+def speed_label(key: str) -> str:
+    """A speed field in words: "imdb_texts_per_second" → "Texts per second, film reviews (IMDB)"."""
+    corpus, found, _ = key.partition("_texts_per_second")
+    if found and corpus:
+        return t("model.speed.per_second", corpus=corpus_name(corpus))
+    return key.replace("_", " ").capitalize()
+
+
 def section_speed(card: Mapping[str, Any]) -> None:
     """Measured scoring speed on this kind of machine."""
+    lang = current_language()
     st.subheader(t("model.speed"))
     speed = card.get("speed") or card.get("throughput")
     if not speed:
@@ -264,18 +443,16 @@ def section_speed(card: Mapping[str, Any]) -> None:
         numbers = {k: v for k, v in speed.items() if isinstance(v, int | float)}
         cols = st.columns(max(1, min(4, len(numbers))))
         for i, (k, v) in enumerate(numbers.items()):
-            cols[i % len(cols)].metric(
-                k.replace("_", " ").capitalize(), f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
-            )
+            cols[i % len(cols)].metric(speed_label(k), number(v, lang, ",.0f" if v >= 100 else ".3g"))
         for k, v in speed.items():
             if not isinstance(v, int | float):
-                st.caption(f"{k}: {v}")
+                st.caption(f"{speed_label(k)}: {clean(v)}")
     else:
-        st.write(str(speed))
+        st.write(clean(speed))
 
 
 def section_limits(card: Mapping[str, Any]) -> None:
-    """Known limits: sarcasm, domain shift, languages, and so on."""
+    """Known limits as the card words them: sarcasm, domain shift, languages, and so on."""
     st.subheader(t("model.limits"))
     items = _text_items(card.get("known_limits") or card.get("limitations") or card.get("limits"))
     if not items:
@@ -292,50 +469,7 @@ def section_retrain(card: Mapping[str, Any]) -> None:
     st.code(str(command) if isinstance(command, str) else "make data && make train", language="bash")
 
 
-def section_adapt(card: Mapping[str, Any]) -> None:
-    """Adapt the model to the analyst's own rated reviews (versions, proof, activation, rollback)."""
-    render_adapt_section()
-
-
-def section_health(card: Mapping[str, Any]) -> None:
-    """Running version, database backend, row counts, last import and last scrape."""
-    st.subheader(t("model.health"))
-    try:
-        health = state.health(state.engine(), state.database_url())
-    except Exception as exc:  # a broken database is exactly what Health must report
-        st.error(t("model.health.db_error", error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")
-        return
-    counts = health.get("counts") or {}
-    st.markdown(f"{t('model.health.version')}: `{str(card.get('version', '–')).replace('`', '')}`")
-    cols = st.columns(4)
-    cols[0].metric(t("model.health.backend"), str(health.get("backend", "–")))
-    cols[1].metric(t("model.health.products"), f"{counts.get('products', health.get('products', 0)):,}")
-    cols[2].metric(t("model.health.reviews"), f"{counts.get('reviews', health.get('reviews', 0)):,}")
-    predictions = counts.get("predictions", health.get("predictions", 0))
-    cols[3].metric(t("model.health.predictions"), f"{predictions:,}")
-    versions = health.get("model_versions") or []
-    if versions:
-        st.caption(t("model.health.versions", versions=", ".join(map(str, versions))))
-    rows = []
-    for kind in ("last_import", "last_scrape"):
-        run = health.get(kind)
-        rows.append(
-            {
-                "run": t(f"model.health.{kind}"),
-                "when": (run or {}).get("finished_at") or (run or {}).get("started_at"),
-                "status": (run or {}).get("status", t("model.health.never")),
-                "source": (run or {}).get("source_name"),
-                "stored": (run or {}).get("stored"),
-            }
-        )
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        column_config={name: st.column_config.Column(t(f"model.health.col.{name}")) for name in rows[0]},
-    )
-
-
-SECTIONS: tuple[Callable[[Mapping[str, Any]], None], ...] = (
+ENGINEERING: tuple[Callable[[Mapping[str, Any]], None], ...] = (
     section_summary,
     section_training_data,
     section_metrics,
@@ -343,6 +477,70 @@ SECTIONS: tuple[Callable[[Mapping[str, Any]], None], ...] = (
     section_speed,
     section_limits,
     section_retrain,
+)
+
+
+def section_engineering(card: Mapping[str, Any]) -> None:
+    """The card's engineering detail (architecture, corpora, metrics, gates, design notes), folded."""
+    with st.expander(t("model.engineering"), icon=":material/engineering:"):
+        for section in ENGINEERING:
+            section(card)
+
+
+def section_adapt(card: Mapping[str, Any]) -> None:
+    """Adapt the model to the analyst's own rated reviews (versions, proof, activation, rollback)."""
+    render_adapt_section()
+
+
+def section_health(card: Mapping[str, Any]) -> None:
+    """Running version, database backend, row counts, last import and last scrape."""
+    lang = current_language()
+    st.subheader(t("model.health"))
+    try:
+        health = state.health(state.engine(), state.database_url())
+    except Exception as exc:  # a broken database is exactly what Health must report
+        st.error(t("model.health.db_error", error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")
+        return
+    counts = health.get("counts") or {}
+    st.markdown(f"{t('model.health.version')}: `{str(card.get('version', MISSING)).replace('`', '')}`")
+    cols = st.columns(4)
+    cols[0].metric(t("model.health.backend"), str(health.get("backend", MISSING)))
+    cols[1].metric(
+        t("model.health.products"), number(counts.get("products", health.get("products", 0)), lang)
+    )
+    cols[2].metric(t("model.health.reviews"), number(counts.get("reviews", health.get("reviews", 0)), lang))
+    predictions = counts.get("predictions", health.get("predictions", 0))
+    cols[3].metric(t("model.health.predictions"), number(predictions, lang))
+    versions = health.get("model_versions") or []
+    if versions:
+        st.caption(t("model.health.versions", versions=", ".join(map(str, versions))))
+    rows = []
+    for kind in ("last_import", "last_scrape"):
+        run = health.get(kind) or {}
+        status = run.get("status")
+        status_key = f"model.health.status.{status}"
+        when = run.get("finished_at") or run.get("started_at")
+        rows.append(
+            {
+                "run": t(f"model.health.{kind}"),
+                "when": str(when).replace("T", " ")[:19] if when else MISSING,
+                "status": t("model.health.never")
+                if not run
+                else (t(status_key) if t(status_key) != status_key else str(status)),
+                "source": str(run.get("source_name") or MISSING),
+                "stored": count(run.get("stored"), lang),
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        column_config={name: st.column_config.TextColumn(t(f"model.health.col.{name}")) for name in rows[0]},
+    )
+
+
+SECTIONS: tuple[Callable[[Mapping[str, Any]], None], ...] = (
+    section_plain,
+    section_engineering,
     section_adapt,
     section_health,
 )

@@ -1,4 +1,5 @@
-"""Overview: headline numbers, the products that need attention, and one-click demo data."""
+"""Overview: which model labelled the reviews, headline numbers, the products that need attention
+(each opens on the Products page), the distribution and trend, and one-click demo data."""
 
 from __future__ import annotations
 
@@ -9,18 +10,20 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, state
-from dashboard.i18n import current_language, label_name, t
+from dashboard.i18n import current_language, label_name, number, t
 from dashboard.state import Keys
 
 SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_data" / "sample_reviews.csv"
-# more negative is bad news: a rise shows red
-DELTA_COLOR: dict[str, Literal["normal", "off", "inverse"]] = {
-    "positive": "normal",
-    "neutral": "off",
-    "negative": "inverse",
-}
 PERIOD_DAYS = 30
 SPARK_WEEKS = 13  # a quarter of weekly shares in each share tile
+# each share tile's sparkline (and delta) in its label's colour: a falling Positive share must not
+# paint the tile red, and the arrow already says which way it moved
+TILE_COLOR: dict[str, Literal["green", "gray", "red"]] = {
+    "positive": "green",
+    "neutral": "gray",
+    "negative": "red",
+}
+SORTS = ("negative", "product")  # distribution chart: highest negative share first, or by name
 
 
 def load_sample() -> None:
@@ -91,13 +94,13 @@ def kpi_tiles(frame: pd.DataFrame, summary: pd.DataFrame) -> None:
     help_text = t("overview.kpi.delta_help", days=PERIOD_DAYS)
     st.caption(t("overview.kpi.period", days=PERIOD_DAYS))
     cols = st.columns(6)
-    cols[0].metric(t("overview.kpi.reviews"), f"{len(frame):,}", border=True)
-    cols[1].metric(t("overview.kpi.products"), f"{len(summary):,}", border=True)
+    cols[0].metric(t("overview.kpi.reviews"), number(len(frame), lang), border=True)
+    cols[1].metric(t("overview.kpi.products"), number(len(summary), lang), border=True)
     recent = k["reviews"]
     cols[2].metric(
         t("overview.kpi.recent"),
-        f"{recent.value or 0:,.0f}",
-        delta=None if recent.delta is None else f"{recent.delta:+,.0f}",
+        number(recent.value or 0, lang, ",.0f"),
+        delta=None if recent.delta is None else number(recent.delta, lang, "+,.0f"),
         delta_color="off",
         help=help_text,
         border=True,
@@ -106,9 +109,9 @@ def kpi_tiles(frame: pd.DataFrame, summary: pd.DataFrame) -> None:
         kpi = k[label]
         col.metric(
             label_name(label, lang),
-            "–" if kpi.value is None else f"{kpi.value:.0%}",
-            delta=None if kpi.delta is None else f"{kpi.delta * 100:+.1f} pp",
-            delta_color=DELTA_COLOR[label],
+            "–" if kpi.value is None else number(kpi.value, lang, ".0%"),
+            delta=None if kpi.delta is None else f"{number(kpi.delta * 100, lang, '+.1f')} pp",
+            delta_color=TILE_COLOR[label],
             help=help_text,
             border=True,
             chart_data=weekly.loc[weekly["label"] == label, "share"].fillna(0).round(3).tolist() or None,
@@ -122,24 +125,50 @@ def translate_reason(reason: str) -> str:
     return t("overview.reason.join").join(parts)
 
 
-def attention(frame: pd.DataFrame) -> None:
-    """Products with the highest negative share or the fastest-rising one, with a link to each."""
-    from core.analytics import products_needing_attention
+def open_product(product: str) -> None:
+    """Show `product` on the Products page (its selection is what the page opens with)."""
+    st.session_state[Keys.SELECTED_PRODUCTS] = [product]
+    st.session_state.pop("products_select", None)  # the page's own widget state would win otherwise
+    st.switch_page("views/products.py")
 
-    st.subheader(t("overview.attention.title"))
-    st.caption(t("overview.attention.help", days=PERIOD_DAYS))
+
+def attention_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """`products_needing_attention` with each product's agreement of labels and star ratings."""
+    from core.analytics import products_needing_attention, rating_agreement
+
     table = products_needing_attention(frame, days=PERIOD_DAYS)
     if table.empty:
-        st.success(t("overview.attention.none"), icon=":material/check_circle:")
-        return
+        return table
+    agreement = rating_agreement(frame.loc[frame["product"].isin(table["product"])])
+    table = table.merge(agreement[["product", "rated", "agreement"]], on="product", how="left")
     table = table.assign(
         negative_share=table["negative_share"] * 100,  # percent, shown without decimals
         change=table["change"] * 100,  # share points
+        agreement=table["agreement"] * 100,
         reason=table["reason"].map(translate_reason),
-    ).drop(columns=["previous_negative_share"])
-    st.dataframe(
+    )
+    return table[["product", "reviews", "negative_share", "change", "agreement", "reason"]]
+
+
+def attention(frame: pd.DataFrame) -> None:
+    """Products with the highest negative share or the fastest-rising one, each judged on its own
+    latest month; how often their labels agree with the stars; a click on a row opens the product.
+    """
+    from core.analytics import LOW_AGREEMENT
+
+    st.subheader(t("overview.attention.title"))
+    st.caption(t("overview.attention.help", days=PERIOD_DAYS))
+    table = attention_table(frame)
+    if table.empty:
+        st.success(t("overview.attention.none"), icon=":material/check_circle:")
+        return
+    low = LOW_AGREEMENT * 100
+    event = st.dataframe(
         table,
         hide_index=True,
+        key="attention_table",
+        on_select="rerun",
+        selection_mode="single-row",
         column_config={
             "product": st.column_config.TextColumn(t("col.product")),
             "reviews": st.column_config.NumberColumn(t("col.reviews"), format="localized"),
@@ -155,10 +184,72 @@ def attention(frame: pd.DataFrame) -> None:
                 format="%+.1f pp",
                 help=t("overview.kpi.delta_help", days=PERIOD_DAYS),
             ),
+            "agreement": st.column_config.NumberColumn(
+                t("overview.attention.agreement"),
+                format="%.0f%%",
+                help=t("overview.attention.agreement_help", low=f"{low:.0f}"),
+            ),
             "reason": st.column_config.TextColumn(t("overview.attention.reason")),
         },
     )
-    st.page_link("views/products.py", label=t("overview.attention.open"), icon=":material/insights:")
+    st.caption(t("overview.attention.click"))
+    flagged = table.loc[table["agreement"] < low, "product"].tolist()
+    if flagged:
+        st.warning(
+            t("overview.attention.low_agreement", n=len(flagged), low=f"{low:.0f}"), icon=":material/rule:"
+        )
+        st.page_link("views/model.py", label=t("overview.attention.adapt"), icon=":material/model_training:")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        open_product(str(table.iloc[rows[0]]["product"]))
+
+
+def model_notice(frame: pd.DataFrame) -> None:
+    """Which model's labels the page shows, since when, and whether older labels are mixed in:
+    activating a version changes shares, so an analyst comparing with last month's report must know.
+    """
+    model = state.active_model()
+    since = model.since.strftime("%Y-%m-%d %H:%M UTC") if model.since else None
+    key = "overview.model.since" if since else "overview.model.shipped"
+    text = t(key, version=model.version, since=since)
+    versions = frame["model_version"].dropna().astype(str) if "model_version" in frame else pd.Series([])
+    others = int((versions != model.version).sum())
+    if others:
+        text += " " + t("overview.model.mixed", n=others, total=len(versions))
+        st.warning(text, icon=":material/model_training:")
+        st.page_link("views/model.py", label=t("overview.model.rescore"), icon=":material/refresh:")
+    else:
+        st.caption(f":material/model_training: {text} {t('overview.model.all')}")
+
+
+def distribution(frame: pd.DataFrame) -> None:
+    """Label shares per product with review counts; sorted by negative share or by name."""
+    from core.analytics import label_shares
+
+    lang = current_language()
+    sort = st.segmented_control(
+        t("overview.sort"),
+        SORTS,
+        default=SORTS[0],
+        format_func=lambda k: t(f"overview.sort.{k}"),
+        key="overview_sort",
+    )
+    st.plotly_chart(
+        charts.distribution_chart(
+            label_shares(frame, by="product"), lang, show_counts=True, sort=sort or SORTS[0]
+        ),
+        key="overview_distribution",
+    )
+
+
+def trend(frame: pd.DataFrame) -> None:
+    """All reviews' shares over time, with a line where the active model changed."""
+    from core.analytics import trend as trend_table
+
+    st.plotly_chart(
+        charts.trend_chart(trend_table(frame), current_language(), marks=state.activation_marks()),
+        key="overview_trend",
+    )
 
 
 def main() -> None:
@@ -179,14 +270,11 @@ def main() -> None:
             icon=":material/check:",
         )
     frame = state.reviews(engine, url)
+    model_notice(frame)
     kpi_tiles(frame, summary)
     attention(frame)
-    from core.analytics import label_shares
-
-    st.plotly_chart(
-        charts.distribution_chart(label_shares(frame, by="product"), current_language()),
-        key="overview_distribution",
-    )
+    distribution(frame)
+    trend(frame)
     with st.expander(t("overview.sample.more")):
         sample_button(primary=False)
 

@@ -16,7 +16,7 @@ from core.ingestion.tables import IngestError, ParsedTable, read_table
 from core.settings import get_settings
 from dashboard import product_data, state
 from dashboard.highlight import escape_markdown
-from dashboard.i18n import current_language, t
+from dashboard.i18n import current_language, number, t
 from dashboard.state import Keys
 
 if TYPE_CHECKING:
@@ -177,18 +177,60 @@ def rejected_frame(rows: list[RejectedRow]) -> pd.DataFrame:
     return pd.DataFrame([{"row": r.row_number, "reason": r.reason, **r.values} for r in rows])
 
 
+def reason_text(reason: str) -> str:
+    """An ingestion reason ("empty text") in the UI language, by its key in `REASON_KEYS`; a reason
+    the dashboard does not know yet is shown as the ingestion layer words it."""
+    from core.ingestion import rows
+
+    keys = {
+        rows.EMPTY_TEXT: "upload.reason.empty_text",
+        rows.NO_WORDS: "upload.reason.no_words",
+        rows.UNPARSEABLE_DATE: "upload.reason.unparseable_date",
+        rows.UNPARSEABLE_RATING: "upload.reason.unparseable_rating",
+        rows.RATING_OUT_OF_RANGE: "upload.reason.rating_out_of_range",
+    }
+    return t(keys[reason]) if reason in keys else reason
+
+
+def summary_sentence(summary: ImportSummary) -> str:
+    """The import summary in one sentence in the UI language (the CLI prints `summary.line()`)."""
+
+    def by_reason(counts: dict[str, int]) -> str:
+        return ", ".join(
+            f"{reason_text(r)}: {number(n, current_language())}" for r, n in sorted(counts.items())
+        )
+
+    rejected = sum(summary.rejected.values())
+    text = t(
+        "upload.summary.line",
+        read=summary.rows_read,
+        stored=summary.stored,
+        duplicates=summary.duplicates,
+        rejected=rejected,
+    )
+    if rejected:
+        text += f" ({by_reason(summary.rejected)})"
+    if summary.warnings:
+        text += t("upload.summary.kept_missing", reasons=by_reason(summary.warnings))
+    if summary.stored == 0 and summary.duplicates:
+        text += t("upload.summary.nothing_new")
+    return text + t("upload.summary.model", model=summary.model_version, seconds=float(summary.seconds))
+
+
 def show_summary(summary: ImportSummary, rejected: list[RejectedRow]) -> None:
     """Stored / duplicates / rejected counts, the reasons, the rejected rows and the way on."""
-    st.success(escape_markdown(summary.line()), icon=":material/check_circle:")
+    lang = current_language()
+    st.success(escape_markdown(summary_sentence(summary)), icon=":material/check_circle:")
     cols = st.columns(4)
-    cols[0].metric(t("upload.summary.read"), f"{summary.rows_read:,}")
-    cols[1].metric(t("upload.summary.stored"), f"{summary.stored:,}")
-    cols[2].metric(t("upload.summary.duplicates"), f"{summary.duplicates:,}")
-    cols[3].metric(t("upload.summary.rejected"), f"{sum(summary.rejected.values()):,}")
+    cols[0].metric(t("upload.summary.read"), number(summary.rows_read, lang))
+    cols[1].metric(t("upload.summary.stored"), number(summary.stored, lang))
+    cols[2].metric(t("upload.summary.duplicates"), number(summary.duplicates, lang))
+    cols[3].metric(t("upload.summary.rejected"), number(sum(summary.rejected.values()), lang))
     if rejected:
         from core.spreadsheet import to_safe_csv
 
         frame = rejected_frame(rejected)
+        frame["reason"] = frame["reason"].map(reason_text)
         reasons = frame["reason"].value_counts().rename_axis("reason").reset_index(name="rows")
         st.markdown(f"**{t('upload.summary.reasons')}**")
         st.dataframe(

@@ -8,11 +8,17 @@ import time
 
 from scraping.demo_shop.site import PRODUCT_PAGES, start_server
 
+# Not a port the dashboard is documented on (8501, Streamlit's default and the image's; 9000 in the
+# deploy example), so the shop and the app run side by side; tests/scraping/test_demo_shop.py checks it.
+DEFAULT_PORT = 8765
+
 
 def main(argv: list[str] | None = None) -> int:
     """Start the server and print the URLs to try."""
     parser = argparse.ArgumentParser(prog="python -m scraping.demo_shop", description=__doc__)
-    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 = any free port)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1 (0 = any free port)"
+    )
     args = parser.parse_args(argv)
     try:
         server = start_server(args.port)

@@ -17,6 +17,7 @@ from core.analytics import (
     low_confidence,
     mismatches,
     products_needing_attention,
+    rating_agreement,
     trend,
 )
 from core.storage.queries import REVIEW_COLUMNS
@@ -217,6 +218,42 @@ def test_calm_products_are_not_listed_however_few_there_are() -> None:
     rows += [row("Bad", "negative", "2024-04-10")] * 16 + [row("Bad", "positive", "2024-04-10")] * 4
     listed = products_needing_attention(frame(rows), top=5).set_index("product")
     assert listed.loc["Riser", "reason"] == "fastest-rising negative share"
+
+
+def test_each_product_is_judged_on_its_own_latest_month() -> None:
+    # "Old" stopped getting reviews in January: a window ending at "New"'s newest review (June) would
+    # hold none of its reviews and drop it; its own last month (80 % negative, from 10 %) is listed.
+    rows = [row("Old", "negative", "2024-01-05")] * 1 + [row("Old", "positive", "2024-01-05")] * 9
+    rows += [row("Old", "negative", "2024-01-28")] * 8 + [row("Old", "positive", "2024-01-28")] * 2
+    rows += [row("New", "negative", "2024-06-20")] * 1 + [row("New", "positive", "2024-06-20")] * 19
+    listed = products_needing_attention(frame(rows), days=20, top=5).set_index("product")
+    assert listed.index.tolist() == ["Old"]
+    assert listed.loc["Old", "negative_share"] == pytest.approx(0.8)
+    assert listed.loc["Old", "change"] == pytest.approx(0.7)
+    assert listed.loc["Old", "reviews"] == 10
+
+
+def test_rating_agreement_counts_rated_reviews_whose_stars_give_the_label() -> None:
+    stars = {1: 0.0, 2: 0.25, 3: 0.5, 4: 0.75, 5: 1.0}
+    rows = [
+        row("A", "negative", rating=stars[1]),
+        row("A", "negative", rating=stars[2]),
+        row("A", "neutral", rating=stars[3]),
+        row("A", "positive", rating=stars[4]),
+        row("A", "negative", rating=stars[5]),  # disagrees
+        row("A", "positive"),  # no rating: not counted
+        row("A", "unscorable", rating=stars[5]),  # not scored: not counted
+        row("B", "positive", rating=stars[1]),
+        row("B", "positive", rating=stars[5]),
+        row("C", "neutral"),
+    ]
+    table = rating_agreement(frame(rows)).set_index("product")
+    assert table.loc["A", ["rated", "agreeing"]].tolist() == [5, 4]
+    assert table.loc["A", "agreement"] == pytest.approx(0.8) and not table.loc["A", "low"]
+    assert table.loc["B", "agreement"] == pytest.approx(0.5) and table.loc["B", "low"]
+    assert table.loc["C", "rated"] == 0 and math.isnan(table.loc["C", "agreement"])
+    assert not table.loc["C", "low"]
+    assert rating_agreement(EMPTY).empty
 
 
 def test_drivers_log_odds_with_informative_prior() -> None:

@@ -6,7 +6,7 @@ import json
 import re
 
 from dashboard.state import Keys
-from dashboard.views.analyze import results_frame
+from dashboard.views.analyze import EXAMPLES, results_frame
 from tests.dashboard.apptest import open_page, shown, texts
 
 HOSTILE = "<script>alert('x')</script> **markdown** [link](javascript:alert(1)) terrible awful broken"
@@ -96,7 +96,20 @@ def test_empty_input_warns(store) -> None:
 def test_examples_button_fills_the_box(store) -> None:
     at = open_page("analyze")
     at.button(key="examples").click().run()
-    assert len(at.text_area(key=Keys.ANALYZE_INPUT).value.splitlines()) == 4
+    assert at.text_area(key=Keys.ANALYZE_INPUT).value.splitlines() == [text for text, _ in EXAMPLES]
+    assert "sarcasm" in " ".join(texts(at.caption))
+
+
+def test_every_example_gets_its_intended_label_from_the_shipped_model() -> None:
+    """The examples show the model at its honest best; when a retrained model misreads one, this
+    fails and names it, so the example is replaced (or the weak spot named in the caption)."""
+    from core.inference.predictor import get_predictor, resolve_model_dir
+
+    shipped = get_predictor(str(resolve_model_dir("base")))
+    predicted = [p.label for p in shipped.predict([text for text, _ in EXAMPLES])]
+    wrong = [(text, want, got) for (text, want), got in zip(EXAMPLES, predicted, strict=True) if want != got]
+    assert not wrong, f"examples the shipped model now misreads (text, intended, predicted): {wrong}"
+    assert {want for _, want in EXAMPLES} == {"negative", "neutral", "positive"}
 
 
 def test_missing_model_is_a_readable_error(store, tmp_path, monkeypatch) -> None:

@@ -85,6 +85,23 @@ def test_1_overview_loads_the_sample(page) -> None:
     shoot(page, "overview")
 
 
+def test_1b_deep_link_and_a_flagged_row_opens_its_product(page, servers: tuple[str, str]) -> None:
+    page.goto(f"{servers[0]}/overview", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Overview", exact=True).wait_for()
+    page.get_by_text("Products needing attention").wait_for()
+    wait_idle(page)
+    assert page.locator('[data-testid="stDialog"]').count() == 0  # no "page not found"
+    assert page.get_by_text("Labels from the shipped model").count() == 1
+    # the attention table's first row: click its row marker, and the Products page opens on it
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    grid.click(position={"x": 15, "y": 35 + 17})  # below the 35 px header, in the first row
+    page.get_by_role("heading", name="Products", exact=True).wait_for()
+    wait_idle(page)
+    chosen = page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    assert "Coffee Maker" in chosen, chosen
+
+
 def test_2_products_draws_every_chart_and_the_table(page) -> None:
     go(page, "Products")
     # distribution, trend, rating heatmap, drivers, confidence: all drawn as SVG with marks in them
@@ -142,7 +159,8 @@ def test_4_analyze_pasted_reviews_safely(page) -> None:
 def test_5_scrape_the_demo_shop(page, servers: tuple[str, str]) -> None:
     go(page, "Scrape")
     page.get_by_label("Product page URLs (one per line)").fill(f"{servers[1]}/product.html")
-    page.get_by_text("Allow private and local addresses").click()
+    # the setting allows local addresses here, so the checkbox starts ticked
+    assert page.get_by_role("checkbox", name="Allow private and local addresses").is_checked()
     page.get_by_role("button", name="Start").click()
     page.get_by_text(re.compile(r"Done: [\d,]+ reviews found")).wait_for(timeout=CRAWL_TIMEOUT_MS)
     wait_idle(page)
@@ -169,3 +187,11 @@ def test_7_spanish(page) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Productos").wait_for()
     wait_idle(page)
     assert page.get_by_role("heading", name="Modelo", exact=True).count() == 1
+    go(page, "Modelo")
+    page.get_by_role("heading", name="Estado").wait_for()
+    body = page.locator('[data-testid="stMain"]').inner_text()  # the folded card detail is not shown
+    english = ("Good at", "Weak at", "Health", "Last import", "never", "succeeded", "tweets/test", "None",
+               "Rated reviews", "Label mapping", "Engineering detail", "Roll back")  # fmt: skip
+    assert not [word for word in english if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", body)]
+    assert "Se le da bien" in body
+    shoot(page, "model-es")

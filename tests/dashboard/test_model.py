@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.views.model import evaluations, metrics_table
+from dashboard.views.model import clean, evaluations, metrics_table, plain_summary, set_name
 from tests.dashboard.apptest import open_page, shown, texts
 
 
@@ -22,19 +22,27 @@ def test_model_card_sections(store, predictor) -> None:
         "Health",
     ):
         assert heading in headings
-    # every known limit from the card is listed
+    # every known limit from the card is listed, without internal tracker references
     for limit in predictor.card["known_limits"]:
-        assert limit in shown_text
+        assert clean(limit) in shown_text
+    assert "issue 7" not in shown_text.lower()
+    # the page opens with the analysts' summary, built from the card
+    summary = plain_summary(predictor.card)
+    assert summary["good"] and summary["weak"]
+    for item in summary["good"] + summary["weak"]:
+        assert item in shown_text
+    assert at.expander[0].label.startswith("Engineering detail")
     # release gates: each threshold with its measured value
     gates = next(d.value for d in at.dataframe if "minimum" in d.value.columns)
     assert len(gates) == sum(len(v) for v in predictor.card["thresholds"].values())
-    assert set(gates["ok"]) == {"yes"}  # the shipped model passes its own gates
+    assert set(gates["ok"]) == {"met"}  # the shipped model passes its own gates
+    assert not any("None" in str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
     assert not at.error
     evals = evaluations(predictor.card, "metrics", "in_domain")
     assert evals, "the shipped model card records test metrics"
     # one metrics table row per evaluated split, and a confusion matrix per split that has one
     first = next(d.value for d in at.dataframe if "macro_f1" in d.value.columns)
-    assert list(first["split"]) == list(metrics_table(evals)["split"])
+    assert list(first["split"]) == [set_name(name) for name in metrics_table(evals)["split"]]
     with_confusion = sum(1 for m in evals.values() if m.get("confusion"))
     ood = evaluations(predictor.card, "metrics", "leave_one_domain_out")
     assert ood, "the shipped model card records out-of-domain results"
@@ -51,7 +59,7 @@ def test_health_reports_counts_and_last_import(seeded) -> None:
     runs = at.dataframe[-1].value
     last_import = runs.iloc[0]
     assert last_import["status"] == "succeeded" and last_import["source"] == "reviews_small.csv"
-    assert runs.iloc[1]["status"] == "never"
+    assert runs.iloc[1]["status"] == "never" and runs.iloc[1]["stored"] == "–"
 
 
 def test_metrics_table_from_card_shapes() -> None:

@@ -36,6 +36,18 @@ def test_load_sample_data_fills_the_tiles(store, predictor) -> None:
     # the demo coffee maker gets worse over the period: it must be flagged
     attention = at.dataframe[0].value
     assert "BrewMaster 12-Cup Coffee Maker" in set(attention["product"])
+    # agreement of labels with stars, per flagged product, in percent (the sample is fully rated)
+    assert attention["agreement"].between(0, 100).all(), attention
+    # the distribution sorts by negative share by default, and by name on request
+    assert at.get("plotly_chart")
+    at.segmented_control(key="overview_sort").set_value("product").run()
+    assert not at.exception
+    # which model labelled the reviews, said once above the tiles (the shipped one, or "active since"
+    # when an earlier test in the session activated and rolled back a version)
+    from dashboard.state import active_model
+
+    notes = [c for c in texts(at.caption) if "Labels from" in c]
+    assert len(notes) == 1 and active_model().version in notes[0], notes
     # loading it again stores nothing new
     at.button(key="load_sample").click().run()
     assert f"0 new reviews stored, {sample_rows:,} already there" in at.success[0].value

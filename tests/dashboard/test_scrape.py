@@ -33,10 +33,13 @@ def allow_private(monkeypatch: pytest.MonkeyPatch) -> None:
     get_settings.cache_clear()
 
 
-def submit(at, urls: str, private: bool = False):
+def submit(at, urls: str, private: bool | None = None, pages: int | None = None):
     at.text_area(key="crawl_urls").input(urls)
-    if private:
-        at.checkbox(key="crawl_private").check()
+    if private is not None:
+        box = at.checkbox(key="crawl_private")
+        box.check() if private else box.uncheck()
+    if pages is not None:
+        at.number_input(key="crawl_pages").set_value(pages)
     at.get("form_submit_button")[0].click().run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -106,3 +109,46 @@ def test_cancel_stops_the_crawl(store, demo_shop, allow_private) -> None:
     assert "Cancelled" in at.warning[0].value
     assert not at.button or "cancel_crawl" not in [b.key for b in at.button]
     assert reviews_frame(store).empty
+
+
+def test_the_private_address_checkbox_follows_the_setting_and_the_refusal_points_to_it(
+    store, demo_shop, allow_private
+) -> None:
+    at = open_page("scrape")
+    assert at.checkbox(key="crawl_private").value is True  # the setting allows it: ticked by default
+    at = wait_for_end(submit(at, f"{demo_shop}/product.html", private=False))
+    message = shown(at.error[0].value)
+    assert '"Allow private and local addresses"' in message, message
+    assert "--allow-private" not in message and "SENTIMENT_SCRAPE_ALLOW_PRIVATE" not in message
+
+
+def test_a_crawl_stopped_by_the_page_limit_says_so(store, predictor, demo_shop, allow_private) -> None:
+    at = wait_for_end(submit(open_page("scrape"), f"{demo_shop}/product.html", pages=1))
+    done = at.success[0].value
+    assert "reviews found" in done and "page limit of 1 pages" in done, done
+
+
+def test_crawler_sentences_read_in_the_page_language() -> None:
+    import streamlit as st
+
+    from dashboard.views.scrape import readable
+
+    refused = (
+        "Nothing could be fetched: Refused 'http://127.0.0.1:8765/x': 127.0.0.1 is a loopback address. "
+        "Pass --allow-private-addresses (or set SENTIMENT_SCRAPE_ALLOW_PRIVATE) only for a site you trust."
+    )
+    st.session_state[Keys.LANG] = "es"  # outside a script run: the bare session readable() reads
+    try:
+        text = readable(refused, hint=lambda: "PISTA")
+        assert text.startswith(
+            "No se pudo obtener nada: Rechazada http://127.0.0.1:8765/x: "
+            "127.0.0.1 es una dirección de bucle local"
+        )
+        assert text.endswith("PISTA") and "--allow" not in text
+        limit = readable(
+            "Done. Stopped at the page limit of 1,200 pages; more review pages were not fetched."
+        )
+        assert limit.startswith("Listo. Se detuvo en el límite de 1.200 páginas")
+        assert readable("Crawling…") == "Extrayendo…"
+    finally:
+        st.session_state[Keys.LANG] = "en"

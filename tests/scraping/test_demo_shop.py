@@ -59,3 +59,19 @@ def test_crawl_of_the_demo_shop_finds_every_review_once(shop: str, tmp_path: Pat
     )
     assert found == expected
     assert result.status["pages"] == 6 + 2 + 1  # espresso has 3 review pages, socks 2
+
+
+def test_the_default_port_is_not_a_documented_dashboard_port() -> None:
+    import re
+    from pathlib import Path
+
+    from scraping.demo_shop.__main__ import DEFAULT_PORT
+
+    repo = Path(__file__).resolve().parents[2]
+    docs = [repo / "README.md", repo / "Dockerfile", *(repo / "docs").glob("*.md")]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in docs if p.is_file())
+    dashboard_ports = {
+        int(p) for p in re.findall(r"(?:localhost:|PORT=|-p |--server\.port[= ])(\d{4,5})", text)
+    }
+    assert 8501 in dashboard_ports, "the pattern still finds the documented dashboard port"
+    assert DEFAULT_PORT not in dashboard_ports

@@ -67,3 +67,20 @@ def test_new_version_dirs_are_unique(settings):
     first = registry.new_version_dir(settings)
     second = registry.new_version_dir(settings)
     assert first != second and first.is_dir() and second.is_dir()
+
+
+def test_activations_and_rollbacks_are_kept_in_order(settings):
+    assert registry.activation_history(settings) == []
+    assert registry.active_since(settings) is None
+    registry.rollback(settings)  # nothing to roll back from: no history line
+    assert registry.activation_history(settings) == []
+    good = _model_dir(registry.new_version_dir(settings), "adapted-good", gate_passed=True)
+    registry.activate(good.name, settings)
+    registry.rollback(settings)
+    history = registry.activation_history(settings)
+    assert [(a.name, a.model_version) for a in history] == [(good.name, "adapted-good"), ("base", "base-1.0")]
+    assert history[0].activated_at <= history[1].activated_at
+    assert registry.active_since(settings) == history[1].activated_at
+    with (settings.registry_dir / registry.HISTORY_FILE).open("a") as handle:
+        handle.write("not json\n")
+    assert len(registry.activation_history(settings)) == 2, "a damaged line is skipped, not fatal"

@@ -39,8 +39,15 @@ def test_choosing_products_shows_class_counts_and_refuses_too_few(stored_medicat
     assert not at.exception
     # other tests may store reviews in the same app store: choose exactly the medication products
     at.multiselect(key="adapt_products").set_value(stored_medications).run()
-    assert [m.value for m in at.metric] == ["142", "78", "180"]
+    # the de-duplicated counts adaptation will use, with the total, before the button is enabled
+    assert [m.value for m in at.metric] == ["142", "78", "180", "400"]
+    assert "at least 200 in total and 20 in each class" in " ".join(c.value for c in at.caption)
     assert not at.button(key="adapt_start").disabled
+    # the mapping is in stars: with negative up to 1 star, the 2-star reviews count as neutral
+    at.selectbox(key="adapt_neg_stars").set_value(1).run()
+    assert any(c.value == "Neutral: 2–3 stars." for c in at.caption)
+    assert int(at.metric[0].value) < 142
+    at.selectbox(key="adapt_neg_stars").set_value(2).run()
     at.multiselect(key="adapt_products").set_value(["Calmira"]).run()
     assert not at.exception
     assert any("Not enough rated reviews to adapt fairly" in w.value for w in at.warning)
@@ -52,6 +59,7 @@ def test_versions_table_lists_the_base_model_and_rollback_is_disabled_when_base_
     assert not at.exception
     versions = at.dataframe[-1].value
     assert "base" in set(versions["version"]) or versions["active"].any()
+    assert "None" not in versions.astype(str).to_numpy().ravel().tolist()
     assert at.button(key="adapt_rollback").disabled
 
 
@@ -72,7 +80,8 @@ def test_a_finished_run_shows_the_comparison_and_can_be_activated(tmp_path, medi
     comparison = at.dataframe[0].value
     assert list(comparison["metric"])[:2] == ["Accuracy", "Macro-F1"]
     assert comparison["adapted"].iloc[1] == medications_version.card["heldout"]["adapted"]["macro_f1"]
-    assert at.success[0].value.startswith("PASSED")
+    assert at.success[0].value.startswith("Better: on ")  # plain words; the gate's detail is a caption
+    assert any("trained on" in i.value for i in at.info)
     try:
         at.button(key="adapt_activate_new").click().run()
         assert not at.exception
