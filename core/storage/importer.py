@@ -12,6 +12,7 @@ Scoring runs before the write transaction, so a long scoring pass never holds SQ
 from __future__ import annotations
 
 import getpass
+import logging
 import math
 import time
 from collections import Counter
@@ -29,7 +30,9 @@ from core.inference.pool import MIN_PARALLEL, FeaturizePool
 from core.logs import log_event
 from core.settings import get_settings
 from core.storage import rollups
+from core.storage.cancel import Cancelled, raise_if_cancelled
 from core.storage.engine import optimize, write_transaction
+from core.storage.runs import run_owner
 from core.storage.schema import (
     SOURCES,
     DailySentiment,
@@ -53,6 +56,7 @@ Progress = Callable[[int, int], None]
 
 SCORE_CHUNK = 8192  # rows per scoring chunk: one featurising task, progress tick and log line each
 WRITE_CHUNK = 10_000  # rows per INSERT batch inside the import transaction
+_RECORD_WAIT_S = 5.0  # longest wait for the write lock to record a failed or cancelled import
 LOOKUP_CHUNK = 5_000  # hashes per IN (...) lookup; far below SQLite's 32,766 bound parameters
 _RUN_FIELDS = frozenset(
     {
@@ -124,7 +128,7 @@ def start_run(engine: Engine, kind: str, source_name: str) -> int:
     with write_transaction(engine) as conn:
         return conn.execute(
             ImportRun.__table__.insert()
-            .values(kind=kind, source_name=source_name[:1000], user_name=current_user()[:200])
+            .values(kind=kind, source_name=source_name[:1000], user_name=current_user()[:200], **run_owner())
             .returning(ImportRun.__table__.c.id)
         ).scalar_one()
 
@@ -157,8 +161,12 @@ def _mark_failed(engine: Engine, import_id: int, exc: BaseException, seconds: fl
     """Record a failed (or interrupted) import in its own transaction; never masks the original error."""
     status = "failed" if isinstance(exc, Exception) else "cancelled"
     message = f"{type(exc).__name__}: {exc}"[:2000]
+    if isinstance(exc, Cancelled):
+        message = f"Cancelled: {exc}."
     try:
-        with write_transaction(engine) as conn:
+        # briefly: a cancelled import must end promptly even while another import holds the lock (the
+        # run, left "running", is then closed as failed when the store is next opened)
+        with write_transaction(engine, wait_s=_RECORD_WAIT_S) as conn:
             errors = conn.execute(select(ImportRun.errors).where(ImportRun.id == import_id)).scalar_one()
             conn.execute(
                 update(ImportRun)
@@ -245,6 +253,7 @@ def import_file(
     import_id = start_run(engine, "csv", name)
     started = time.perf_counter()
     try:
+        log_event("import_phase", logging.DEBUG, import_id=import_id, phase="read")
         table = read_table(fp, filename)
         prepared = prepare_rows(
             table, mapping or infer_mapping(table), default_product=default_product, dayfirst=dayfirst
@@ -297,12 +306,14 @@ def _run_import(
             timings["dedupe"] = round(time.perf_counter() - tick, 3)
             total = 2 * len(new)
             tick = time.perf_counter()
+            log_event("import_phase", logging.DEBUG, import_id=import_id, phase="score", rows=len(new))
             scores = _score(predictor, pool, [row.text for _, row in new], import_id, progress, total)
             timings["score"] = round(time.perf_counter() - tick, 3)
         tick = time.perf_counter()
         products = sorted({row.product for _, row in candidates.values()})
         if rows_read is None:
             rows_read = len(rows) + sum(reject_counts.values())
+        log_event("import_phase", logging.DEBUG, import_id=import_id, phase="write", rows=len(new))
         with write_transaction(engine) as conn:
             stored = _write(conn, new, scores, import_id, source, predictor.version, progress, total)
             timings["write"] = round(time.perf_counter() - tick, 3)
@@ -506,6 +517,7 @@ def _write(
         )
         if progress is not None:
             progress(len(new) + start + len(chunk), total)
+        raise_if_cancelled()  # Ctrl+C inside the transaction: roll back now, not after the last chunk
     rollups.apply(conn, changes)
     return stored
 
