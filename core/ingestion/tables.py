@@ -11,6 +11,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,22 @@ import pandas as pd
 
 from core.ingestion.parsing import parse_date, plain_number
 from core.settings import get_settings
+
+MESSAGE_QUOTE_MAX = 200  # characters of file content (column names, cells) quoted in one message
+
+
+def quoted(text: object, limit: int = MESSAGE_QUOTE_MAX) -> str:
+    """File content for a message, cut to `limit` characters ("…" marks the cut)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def column_list(columns: list[object]) -> str:
+    """ "a, b, c" for a message; a long list is cut and says how many columns there are."""
+    joined = ", ".join(str(c) for c in columns)
+    if len(joined) <= MESSAGE_QUOTE_MAX:
+        return joined
+    return f"{quoted(joined)} ({len(columns):,} columns)"
 
 
 class IngestError(Exception):
@@ -53,6 +70,10 @@ class MissingColumn(IngestError):
 
 class UnreadableFile(IngestError):
     """A CSV or xlsx file that cannot be parsed (ragged rows, a broken workbook)."""
+
+
+class WorkbookTooLarge(IngestError):
+    """An xlsx whose sheet unpacks to more cells, columns or bytes than the limits (a "zip bomb")."""
 
 
 @dataclass
@@ -353,6 +374,113 @@ def _read_xlsx(data: bytes, max_rows: int) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), "")
 
 
+XLSX_MAX_COLUMNS = 1_000  # review exports have tens of columns; Excel allows 16,384
+XLSX_MAX_CELLS = 20_000_000  # 1,000,000 rows of 20 columns
+XLSX_UNPACKED_FACTOR = 5  # a workbook may unpack to this many times the upload limit
+_CELL_REF_RE = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+_SHEET_CHUNK = 64 * 1024
+
+
+def _column_number(letters: str) -> int:
+    """ "A" → 1, "Z" → 26, "AA" → 27, "XFD" → 16,384."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    """The part name of the workbook's first sheet (the one pandas reads), from workbook.xml's rels."""
+    from xml.etree import ElementTree
+
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return "xl/worksheets/sheet1.xml"
+    sheet = next((e for e in workbook.iter() if e.tag.endswith("}sheet")), None)
+    rel_id = next(
+        (v for k, v in (sheet.attrib.items() if sheet is not None else ()) if k.endswith("}id")), None
+    )
+    for rel in rels:
+        if rel.get("Id") == rel_id and rel.get("Target"):
+            target = rel.get("Target", "").lstrip("/")
+            return target if target.startswith("xl/") else f"xl/{target}"
+    return "xl/worksheets/sheet1.xml"
+
+
+def check_workbook_size(data: bytes, max_bytes: int, max_rows: int) -> None:
+    """Refuse an xlsx that would unpack to too much, before any parser builds it in memory.
+
+    The ZIP directory declares each part's unpacked size (and Python's zipfile never inflates past
+    it); the first sheet is then scanned as a stream (expat, no tree) for its declared dimension,
+    its rows, its cells and the column of every cell.
+
+    :raises WorkbookTooLarge: with a one-line message.
+    :raises TooManyRows: more data rows than `max_rows`.
+    """
+    from xml.parsers import expat
+
+    unpacked_limit = XLSX_UNPACKED_FACTOR * max_bytes
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > unpacked_limit:
+            raise WorkbookTooLarge(
+                f"The workbook unpacks to {_human_size(unpacked)}; the limit is "
+                f"{_human_size(unpacked_limit)} ({XLSX_UNPACKED_FACTOR} × SENTIMENT_MAX_UPLOAD_MB). "
+                "Save the reviews as CSV instead."
+            )
+        try:
+            sheet = archive.open(_first_sheet_path(archive))
+        except KeyError:
+            return  # no sheet part: openpyxl says what is wrong
+        counts = {"rows": 0, "cells": 0, "row_cells": 0}  # row_cells: cells in the current row
+
+        def too_many_columns() -> WorkbookTooLarge:
+            return WorkbookTooLarge(
+                f"The first sheet has more than {XLSX_MAX_COLUMNS:,} columns; the limit is "
+                f"{XLSX_MAX_COLUMNS:,}. Delete the unused columns or save the reviews as CSV."
+            )
+
+        def start(name: str, attributes: dict[str, str]) -> None:
+            tag = name.rsplit("}", 1)[-1]
+            if tag == "c":
+                counts["cells"] += 1
+                if counts["cells"] > XLSX_MAX_CELLS:
+                    raise WorkbookTooLarge(
+                        f"The first sheet has more than {XLSX_MAX_CELLS:,} cells; the limit is "
+                        f"{XLSX_MAX_CELLS:,}. Split the file or save it as CSV."
+                    )
+                counts["row_cells"] += 1
+                match = _CELL_REF_RE.match(attributes.get("r", ""))  # optional: cells may omit it
+                column = _column_number(match.group(1)) if match else counts["row_cells"]
+                if max(column, counts["row_cells"]) > XLSX_MAX_COLUMNS:
+                    raise too_many_columns()
+            elif tag == "row":
+                counts["rows"] += 1
+                counts["row_cells"] = 0
+                if counts["rows"] > max_rows + 1:
+                    raise TooManyRows(
+                        f"File has more than {max_rows:,} data rows; the limit is {max_rows:,} "
+                        "(SENTIMENT_MAX_ROWS)."
+                    )
+            elif tag == "dimension":
+                last = attributes.get("ref", "").split(":")[-1]
+                match = _CELL_REF_RE.match(last)
+                if match and _column_number(match.group(1)) > XLSX_MAX_COLUMNS:
+                    raise too_many_columns()
+
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.StartElementHandler = start
+        try:
+            with sheet:
+                while chunk := sheet.read(_SHEET_CHUNK):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except (expat.ExpatError, zipfile.BadZipFile, EOFError, zlib.error):
+            return  # a damaged sheet: openpyxl reports it
+
+
 def _is_xlsx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -389,6 +517,7 @@ def read_table(
     if data.startswith(b"PK\x03\x04"):
         if not _is_xlsx(data):
             raise NotATable("The file is a ZIP archive, not a CSV or xlsx file; extract the CSV first.")
+        check_workbook_size(data, max_bytes, max_rows)
         raw, kind, encoding, delimiter = _read_xlsx(data, max_rows), "xlsx", None, None
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise NotATable(

@@ -110,3 +110,14 @@ def test_file_without_header_row_keeps_its_first_review(store, predictor) -> Non
     at.button(key="import").click().run()
     assert {m.label: m.value for m in at.metric}["Stored"] == "3"  # the first line is a review too
     assert "The battery died after two days." in set(reviews_frame(store)["text"])
+
+
+def test_xlsx_bomb_is_refused_on_the_upload_page(store) -> None:
+    from tests.faults.workbooks import one_wide_row
+
+    at = upload("bomb.xlsx", one_wide_row(500_000), "application/vnd.ms-excel")
+    assert len(at.error) == 1
+    assert shown(at.error[0].value) == (
+        "The first sheet has more than 1,000 columns; the limit is 1,000. Delete the unused columns or "
+        "save the reviews as CSV."
+    )
