@@ -126,12 +126,12 @@ _EOF_IN_QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def _human_size(size: int) -> str:
-    """1536 → "1.5 KB", 312_000_000 → "298 MB"."""
+    """1536 → "1.5 KiB", 312_000_000 → "298 MiB": binary units, as the upload limit is set."""
     if size < 1024:
         return f"{size} bytes"
-    for unit in ("KB", "MB", "GB"):
+    for unit in ("KiB", "MiB", "GiB"):
         size_f = size / 1024
-        if size_f < 1024 or unit == "GB":
+        if size_f < 1024 or unit == "GiB":
             return f"{size_f:.0f} {unit}" if size_f >= 10 else f"{size_f:.1f} {unit}"
         size = int(size_f)
     raise AssertionError("unreachable")
@@ -139,7 +139,7 @@ def _human_size(size: int) -> str:
 
 def _read_bytes(source: bytes | BinaryIO | Path | str, max_bytes: int) -> tuple[bytes, str | None]:
     """The file's bytes and name, refusing anything over `max_bytes` before reading all of it."""
-    too_large = "File is {size}; the limit is {limit} (SENTIMENT_MAX_UPLOAD_MB)."
+    too_large = "File is {size}; the limit is {limit} (SENTIMENT_MAX_UPLOAD_MB, in MiB)."
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
         name = None
@@ -500,12 +500,13 @@ def read_table(
 
     :param source: the file's bytes, a binary file object (a Streamlit upload, ``BytesIO``) or a path.
     :param filename: the name to report; defaults to the file object's or path's name.
-    :param max_bytes: refuse bigger files; default ``SENTIMENT_MAX_UPLOAD_MB``.
+    :param max_bytes: refuse bigger files (checked before reading them: a path's size, an upload's
+        ``size``, or at most `max_bytes` + 1 bytes read); default ``SENTIMENT_MAX_UPLOAD_MB`` MiB.
     :param max_rows: refuse files with more data rows; default ``SENTIMENT_MAX_ROWS``.
     :raises IngestError: one of its subclasses, with a message for the user.
     """
     settings = get_settings()
-    max_bytes = settings.max_upload_mb * 1024 * 1024 if max_bytes is None else max_bytes
+    max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
     max_rows = settings.max_rows if max_rows is None else max_rows
     data, source_name = _read_bytes(source, max_bytes)
     filename = filename or source_name

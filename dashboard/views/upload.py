@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import threading
 from typing import TYPE_CHECKING
 
@@ -211,6 +212,16 @@ def show_summary(summary: ImportSummary, rejected: list[RejectedRow]) -> None:
     st.page_link("views/products.py", label=t("upload.summary.open_products"), icon=":material/insights:")
 
 
+def browser_limit_mb() -> int:
+    """The uploader's own limit: the app's limit (MiB) in whole decimal MB, rounded up.
+
+    Streamlit's browser check counts a MB as 10**6 bytes on some systems and 2**20 on others; asking
+    for enough decimal MB means it never refuses a file the app accepts, so files over the limit get
+    the app's message (:class:`core.ingestion.tables.FileTooLarge`, the same as the CLI's).
+    """
+    return math.ceil(get_settings().max_upload_bytes / 10**6)
+
+
 def main() -> None:
     """Render the page."""
     state.init_state()
@@ -221,7 +232,7 @@ def main() -> None:
         t("upload.file"),
         type=["csv", "tsv", "txt", "xlsx"],
         key="upload_file",
-        max_upload_size=get_settings().max_upload_mb,
+        max_upload_size=browser_limit_mb(),
     )
     if uploaded is None:
         with st.expander(t("upload.example.title")):

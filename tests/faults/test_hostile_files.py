@@ -64,7 +64,7 @@ def test_xlsx_whose_parts_unpack_past_the_limit_is_refused(tmp_path: Path) -> No
     with pytest.raises(WorkbookTooLarge) as caught:
         read_table(data, "bomb.xlsx", max_bytes=2**19)  # 512 KiB upload limit: 2.5 MiB unpacked
     assert str(caught.value) == (
-        "The workbook unpacks to 3.0 MB; the limit is 2.5 MB (5 × SENTIMENT_MAX_UPLOAD_MB). "
+        "The workbook unpacks to 3.0 MiB; the limit is 2.5 MiB (5 × SENTIMENT_MAX_UPLOAD_MB). "
         "Save the reviews as CSV instead."
     )
 
