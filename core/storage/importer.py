@@ -197,6 +197,7 @@ def import_rows(
     rows_read: int | None = None,
     progress: Progress | None = None,
     import_id: int | None = None,
+    warnings: Sequence[RejectedRow] = (),
 ) -> ImportSummary:
     """Score `rows` and store the new ones in one transaction.
 
@@ -204,6 +205,7 @@ def import_rows(
     :param source_name: the file name or URL shown in the import history.
     :param predictor: default: the active model (:func:`core.inference.predictor.get_predictor`).
     :param rejected: rows the ingestion layer could not use; counted by reason in the record.
+    :param warnings: rows stored without a value (date, rating); counted by reason likewise.
     :param rows_read: rows in the source (default: stored candidates plus rejected).
     :param progress: called with ``(done, total)`` units of work; every new row is one unit when
         scored and one when written, so ``done / total`` is the fraction complete.
@@ -225,6 +227,7 @@ def import_rows(
         reject_counts=dict(Counter(row.reason for row in rejected)),
         rows_read=rows_read,
         progress=progress,
+        warning_counts=dict(Counter(row.reason for row in warnings)),
     )
 
 
@@ -272,6 +275,7 @@ def import_file(
         rows_read=prepared.rows_read,
         progress=progress,
         parse_seconds=time.perf_counter() - started,
+        warning_counts=prepared.warning_counts(),
     )
 
 

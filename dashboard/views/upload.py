@@ -142,6 +142,7 @@ def run_import(
             source_name=table.filename or "upload",
             predictor=state.predictor(),
             rejected=rows.rejected,
+            warnings=rows.warnings,
             rows_read=rows.rows_read,
             progress=progress,
         )

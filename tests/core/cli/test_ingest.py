@@ -212,3 +212,34 @@ def test_missing_model_is_one_line(store_url: str, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     last = result.stderr.splitlines()[-1]
     assert last.startswith("error: ") and "sentiment.pt" in last, last
+
+
+def test_values_lost_on_import_are_reported_by_reason(
+    store_url: str, tmp_path: Path, predictor: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import select
+
+    from core.storage.engine import get_engine
+    from core.storage.schema import ImportRun
+
+    path = tmp_path / "lost.csv"
+    path.write_text(
+        "text,rating,date\n"
+        "Great blender works well,excellent,2024-01-05\n"
+        "Awful broke on day two,7/5,2024-01-06\n"
+        "Fine for the price,4,31/02/2024\n"
+    )
+    code, out, _ = run(capsys, str(path))
+    assert code == 0
+    assert out.startswith(
+        "Read 3 rows: stored 3 new reviews, skipped 0 duplicates, rejected 0; kept with a missing value: "
+        "rating out of range (stored without rating): 1, unparseable date (stored without date): 1, "
+        "unparseable rating (stored without rating): 1. Model "
+    )
+    with get_engine(store_url).connect() as conn:
+        warnings = conn.execute(select(ImportRun.warnings)).scalar_one()
+    assert warnings == {
+        "rating out of range (stored without rating)": 1,
+        "unparseable date (stored without date)": 1,
+        "unparseable rating (stored without rating)": 1,
+    }
