@@ -13,7 +13,7 @@ import re
 import zipfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -86,6 +86,7 @@ class ParsedTable:
     kind: str  # "csv" | "xlsx"
     filename: str | None
     has_header: bool = True  # False: the first row looked like data and is kept as data ("column 1", ...)
+    notes: list[str] = field(default_factory=list)  # how the file was repaired, for the summary
 
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -224,6 +225,68 @@ def _decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; latin-1 decodes every byte.
         return data.decode("latin-1"), "latin-1"
+
+
+_SEP_LINE_RE = re.compile(r"sep=(.)[ \t]*(\r\n|\n|\r)", re.IGNORECASE)
+_LINES_SHOWN = 10
+
+
+def _lines(numbers: list[int]) -> str:
+    """ "line 3" / "lines 3, 7" / "lines 3, 7, … (40 lines)" for a message."""
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    shown = ", ".join(str(n) for n in numbers[:_LINES_SHOWN])
+    return f"lines {shown}" if len(numbers) <= _LINES_SHOWN else f"lines {shown}, … ({len(numbers):,} lines)"
+
+
+def _decode_mixed(data: bytes) -> tuple[str, list[int]] | None:
+    """A file whose lines are UTF-8 except some in cp1252 (rows pasted from two sources), decoded line
+    by line; None unless some non-ASCII lines are valid UTF-8 and others are not."""
+    utf8_lines, legacy = 0, []
+    decoded = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8")
+            utf8_lines += not line.isascii()
+        except UnicodeDecodeError:
+            legacy.append(number)
+            text = line.decode("cp1252", errors="strict") if _cp1252_ok(line) else line.decode("latin-1")
+        decoded.append(text)
+    if not utf8_lines or not legacy:
+        return None
+    return "\n".join(decoded), legacy
+
+
+def _cp1252_ok(line: bytes) -> bool:
+    try:
+        line.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_text(data: bytes) -> tuple[str, str, list[str]]:
+    """:func:`_decode` plus the repairs a careless export needs, each said in a note: lines in two
+    encodings are decoded one by one, NUL bytes past the first 8 KB are removed."""
+    notes: list[str] = []
+    mixed = None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        if not data.startswith(tuple(bom for bom, _ in _BOMS)) and b"\x00" not in data[:8192]:
+            mixed = _decode_mixed(data)
+    if mixed is not None:
+        text, legacy = mixed
+        encoding = "utf-8 (some lines cp1252)"
+        verb = "is" if len(legacy) == 1 else "are"
+        notes.append(f"{_lines(legacy).capitalize()} {verb} not UTF-8, read as cp1252 (Windows); check them.")
+    else:
+        text, encoding = _decode(data)
+    if "\x00" in text:
+        lines = [n for n, line in enumerate(text.split("\n"), start=1) if "\x00" in line]
+        text = text.replace("\x00", "")
+        notes.append(f"Removed NUL bytes (binary zeros) from {_lines(lines)}.")
+    return text, encoding, notes
 
 
 def _field_counts(sample: str, delimiter: str) -> list[int]:
@@ -515,6 +578,7 @@ def read_table(
     if (not data[:4096].strip(blank) and not data.strip(blank)) or data in {bom for bom, _ in _BOMS}:
         raise EmptyFile("The file is empty.")
 
+    notes: list[str] = []
     if data.startswith(b"PK\x03\x04"):
         if not _is_xlsx(data):
             raise NotATable("The file is a ZIP archive, not a CSV or xlsx file; extract the CSV first.")
@@ -527,10 +591,13 @@ def read_table(
     elif kind_name := _binary_kind(data[:16]):
         raise NotATable(f"The file is {kind_name}, not a table; upload a CSV or xlsx file.")
     else:
-        text, encoding = _decode(data)
+        text, encoding, notes = _decode_text(data)
+        if sep_line := _SEP_LINE_RE.match(text):  # Excel's "sep=;" first line names the delimiter
+            text, delimiter = text[sep_line.end() :], sep_line.group(1)
+        else:
+            delimiter = sniff_delimiter(text[:_SNIFF_CHARS])
         if not text.strip():
             raise EmptyFile("The file is empty.")
-        delimiter = sniff_delimiter(text[:_SNIFF_CHARS])
         raw, kind = _read_csv(text, delimiter, max_rows), "csv"
 
     frame, has_header = _split_header(raw)
@@ -541,4 +608,4 @@ def read_table(
         )
     if frame.empty:
         raise EmptyFile("The file has a header row but no data rows.")
-    return ParsedTable(frame, encoding, delimiter, kind, filename, has_header=has_header)
+    return ParsedTable(frame, encoding, delimiter, kind, filename, has_header=has_header, notes=notes)

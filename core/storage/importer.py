@@ -88,6 +88,7 @@ class ImportSummary:
     seconds: float
     warnings: dict[str, int] = field(default_factory=dict)  # rows stored without a date/rating, by reason
     timings: dict[str, float] = field(default_factory=dict)  # seconds in parse / dedupe / score / write
+    notes: list[str] = field(default_factory=list)  # repairs made while reading the file (ParsedTable.notes)
 
     def line(self) -> str:
         """One sentence: rows read, stored, duplicates, rejected by reason, model, time."""
@@ -104,7 +105,8 @@ class ImportSummary:
             text += f"; kept with a missing value: {reasons}"
         if self.stored == 0 and self.duplicates:
             text += "; nothing new, these reviews were already stored"
-        return f"{text}. Model {self.model_version}, {self.seconds:.1f} s."
+        notes = "".join(f" {note}" for note in self.notes)
+        return f"{text}. Model {self.model_version}, {self.seconds:.1f} s.{notes}"
 
 
 # --- import runs -------------------------------------------------------------------------------
@@ -198,6 +200,7 @@ def import_rows(
     progress: Progress | None = None,
     import_id: int | None = None,
     warnings: Sequence[RejectedRow] = (),
+    notes: Sequence[str] = (),
 ) -> ImportSummary:
     """Score `rows` and store the new ones in one transaction.
 
@@ -206,6 +209,7 @@ def import_rows(
     :param predictor: default: the active model (:func:`core.inference.predictor.get_predictor`).
     :param rejected: rows the ingestion layer could not use; counted by reason in the record.
     :param warnings: rows stored without a value (date, rating); counted by reason likewise.
+    :param notes: repairs made while reading the file, appended to the summary line.
     :param rows_read: rows in the source (default: stored candidates plus rejected).
     :param progress: called with ``(done, total)`` units of work; every new row is one unit when
         scored and one when written, so ``done / total`` is the fraction complete.
@@ -228,6 +232,7 @@ def import_rows(
         rows_read=rows_read,
         progress=progress,
         warning_counts=dict(Counter(row.reason for row in warnings)),
+        notes=list(notes),
     )
 
 
@@ -276,6 +281,7 @@ def import_file(
         progress=progress,
         parse_seconds=time.perf_counter() - started,
         warning_counts=prepared.warning_counts(),
+        notes=table.notes,
     )
 
 
@@ -292,6 +298,7 @@ def _run_import(
     progress: Progress | None,
     parse_seconds: float = 0.0,
     warning_counts: dict[str, int] | None = None,
+    notes: list[str] | None = None,
 ) -> ImportSummary:
     """The body of an import; on any error the data is rolled back and the run marked failed."""
     started = time.perf_counter() - parse_seconds
@@ -332,6 +339,7 @@ def _run_import(
                 seconds=round(time.perf_counter() - started, 3),
                 warnings=warning_counts or {},
                 timings=timings,
+                notes=notes or [],
             )
             _record(conn, summary, owns_run)
     except BaseException as exc:

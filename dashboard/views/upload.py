@@ -143,6 +143,7 @@ def run_import(
             predictor=state.predictor(),
             rejected=rows.rejected,
             warnings=rows.warnings,
+            notes=table.notes,
             rows_read=rows.rows_read,
             progress=progress,
         )
@@ -260,6 +261,8 @@ def main() -> None:
     if not table.has_header:
         details.append(t("upload.no_header"))
     st.markdown(f"**{t('upload.preview')}** · " + " · ".join(details))
+    for note in table.notes:  # repairs made while reading (mixed encodings, NUL bytes)
+        st.warning(escape_markdown(note), icon=":material/warning:")
     st.dataframe(frame.head(20), hide_index=True)
     st.subheader(t("upload.mapping"))
     mapping, product, dayfirst = mapping_editor(table, signature)

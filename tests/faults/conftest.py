@@ -127,4 +127,17 @@ def counts(engine: Engine) -> tuple[list[tuple[int, str]], int, int]:
     return runs, reviews, predictions
 
 
+def run_ingest(path: Path, tmp_path: Path, **options: object) -> subprocess.CompletedProcess[str]:
+    """`python -m core.ingest PATH` into a fresh SQLite store under `tmp_path`, run to the end."""
+    return subprocess.run(
+        [sys.executable, "-m", "core.ingest", str(path)],
+        cwd=REPO_ROOT,
+        env={"SENTIMENT_DB_URL": f"sqlite:///{tmp_path}/store.sqlite", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **options,  # type: ignore[call-overload]
+    )
+
+
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM, "SIGKILL": signal.SIGKILL}

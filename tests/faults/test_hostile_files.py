@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import subprocess
-import sys
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -28,8 +26,8 @@ from core.ingestion.tables import (
     WorkbookTooLarge,
     read_table,
 )
-from core.settings import REPO_ROOT
 from tests.faults import workbooks
+from tests.faults.conftest import run_ingest
 
 TOO_MANY_COLUMNS = (
     "The first sheet has more than 1,000 columns; the limit is 1,000. Delete the unused columns or "
@@ -104,15 +102,7 @@ def test_messages_quoting_file_content_are_capped() -> None:
 def test_cli_refuses_the_xlsx_bomb_in_one_short_line(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.xlsx"
     bomb.write_bytes(workbooks.one_wide_row(500_000))
-    env_db = f"sqlite:///{tmp_path}/store.sqlite"
-    result = subprocess.run(
-        [sys.executable, "-m", "core.ingest", str(bomb)],
-        cwd=REPO_ROOT,
-        env={"SENTIMENT_DB_URL": env_db, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_ingest(bomb, tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == f"error: {TOO_MANY_COLUMNS}"
     assert len(result.stderr) < 2000  # the message was 7.4 MB

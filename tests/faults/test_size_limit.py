@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import math
 import resource
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 from core.settings import REPO_ROOT, load_settings
+from tests.faults.conftest import run_ingest
 
 ADDRESS_SPACE = 1536 * 2**20  # the CLI runs well within this; reading a 2 GiB file does not
 
@@ -26,15 +25,7 @@ def test_cli_refuses_a_2_gib_file_without_reading_it(tmp_path: Path) -> None:
     huge = tmp_path / "huge.csv"
     with huge.open("wb") as handle:  # sparse: 2 GiB of NULs that take no disk
         handle.truncate(2 * 2**30)
-    result = subprocess.run(
-        [sys.executable, "-m", "core.ingest", str(huge)],
-        cwd=REPO_ROOT,
-        env={"SENTIMENT_DB_URL": f"sqlite:///{tmp_path}/store.sqlite", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=_limit_memory,
-    )
+    result = run_ingest(huge, tmp_path, preexec_fn=_limit_memory)
     assert result.returncode == 1, result.stderr[-2000:]
     assert result.stderr.splitlines()[-1] == (
         "error: File is 2.0 GiB; the limit is 200 MiB (SENTIMENT_MAX_UPLOAD_MB, in MiB)."
