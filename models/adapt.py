@@ -41,6 +41,7 @@ import signal
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -192,6 +193,26 @@ def _report(progress: Progress | None, stage: str, fraction: float, message: str
         progress(stage, round(min(max(fraction, 0.0), 1.0), 3), message)
 
 
+def unrecognised_language_warning(texts: Sequence[str], language: str) -> str | None:
+    """A warning when most reviews are written in a non-Latin script (Chinese, Russian, Arabic...):
+    no supported language, yet they would silently be treated as `language`. (Short English
+    reviews, also "unknown" to the stopword detector, do not trigger it.)"""
+
+    def non_latin(text: str) -> bool:
+        letters = [c for c in text if c.isalpha()]
+        foreign = sum(not unicodedata.name(c, "").startswith("LATIN") for c in letters)
+        return bool(letters) and foreign > len(letters) / 2
+
+    share = sum(non_latin(t) for t in texts) / max(len(texts), 1)
+    if share <= 0.5:
+        return None
+    return (
+        f"Warning: {share:.0%} of the reviews are in a language this product does not support "
+        f"(supported: {', '.join(SUPPORTED_LANGUAGES)}); they are tokenised as {language}, so the "
+        "adapted model may not be reliable."
+    )
+
+
 def corpora_available() -> bool:
     """True when both training corpora are on disk (extracted and stamped by `python -m models.data`)."""
     from models import data
@@ -249,6 +270,8 @@ def adapt(
     shares = language_shares(reviews.texts)
     detected = max((k for k in shares if k != UNKNOWN), key=shares.__getitem__, default=UNKNOWN)
     language = detected if detected in SUPPORTED_LANGUAGES else base.features.language
+    if warning := unrecognised_language_warning(reviews.texts, language):
+        _report(progress, "data", 0.03, warning)
     stopwords = stopword_set(language)
     parts = split_indices(reviews.labels, options.seed, options.heldout, options.val)
     labels = np.asarray(reviews.labels)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import zipfile
@@ -544,6 +545,35 @@ def check_workbook_size(data: bytes, max_bytes: int, max_rows: int) -> None:
             return  # a damaged sheet: openpyxl reports it
 
 
+def _is_cut_workbook(data: bytes, filename: str | None) -> bool:
+    """A ZIP that cannot be opened (its directory, at the end, is missing) and names Excel parts or
+    an .xlsx file: a workbook cut short."""
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).close()
+    except zipfile.BadZipFile:
+        return (
+            (filename or "").lower().endswith(".xlsx")
+            or b"[Content_Types].xml" in data[:4096]
+            or (b"xl/" in data[:4096])
+        )
+    return False
+
+
+def _looks_like_json(text: str) -> bool:
+    """A JSON document or JSON Lines (one object per line)."""
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    if start not in ("{", "["):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        try:
+            json.loads(text.lstrip().split("\n", 1)[0])
+        except ValueError:
+            return False
+    return True
+
+
 def _is_xlsx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -581,6 +611,11 @@ def read_table(
     notes: list[str] = []
     if data.startswith(b"PK\x03\x04"):
         if not _is_xlsx(data):
+            if _is_cut_workbook(data, filename):
+                raise UnreadableFile(
+                    "The xlsx file is damaged or truncated (incomplete download or copy); "
+                    "save or download it again."
+                )
             raise NotATable("The file is a ZIP archive, not a CSV or xlsx file; extract the CSV first.")
         check_workbook_size(data, max_bytes, max_rows)
         raw, kind, encoding, delimiter = _read_xlsx(data, max_rows), "xlsx", None, None
@@ -592,6 +627,8 @@ def read_table(
         raise NotATable(f"The file is {kind_name}, not a table; upload a CSV or xlsx file.")
     else:
         text, encoding, notes = _decode_text(data)
+        if _looks_like_json(text):
+            raise NotATable("This is a JSON file; upload CSV, TSV or xlsx.")
         if sep_line := _SEP_LINE_RE.match(text):  # Excel's "sep=;" first line names the delimiter
             text, delimiter = text[sep_line.end() :], sep_line.group(1)
         else:
@@ -606,6 +643,9 @@ def read_table(
         raise TooManyRows(
             f"File has more than {max_rows:,} data rows; the limit is {max_rows:,} (SENTIMENT_MAX_ROWS)."
         )
+    if raw.empty and kind == "xlsx":
+        raise EmptyFile("The first sheet is empty; put the reviews on the first sheet.")
     if frame.empty:
-        raise EmptyFile("The file has a header row but no data rows.")
+        where = "The first sheet" if kind == "xlsx" else "The file"
+        raise EmptyFile(f"{where} has a header row but no data rows.")
     return ParsedTable(frame, encoding, delimiter, kind, filename, has_header=has_header, notes=notes)

@@ -106,3 +106,31 @@ def test_cli_refuses_the_xlsx_bomb_in_one_short_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == f"error: {TOO_MANY_COLUMNS}"
     assert len(result.stderr) < 2000  # the message was 7.4 MB
+
+
+JSON_REFUSAL = "This is a JSON file; upload CSV, TSV or xlsx."
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b'[{"text": "Great blender"}, {"text": "Broke"}]', "reviews.json", JSON_REFUSAL),
+        (b'{"text": "Great blender"}\n{"text": "Broke"}\n', "reviews.jsonl", JSON_REFUSAL),
+        (workbooks.empty_first_sheet(), "empty.xlsx",
+         "The first sheet is empty; put the reviews on the first sheet."),
+    ],
+    ids=["json", "json-lines", "xlsx-empty-first-sheet"],
+)  # fmt: skip
+def test_misleading_messages_now_say_what_the_file_is(data: bytes, name: str, message: str) -> None:
+    with pytest.raises(IngestError) as caught:
+        read_table(data, name)
+    assert str(caught.value) == message
+
+
+def test_a_truncated_xlsx_is_called_damaged_not_a_zip_archive() -> None:
+    whole = workbooks.far_cell("B")
+    with pytest.raises(IngestError) as caught:
+        read_table(whole[: len(whole) // 2], "reviews.xlsx")
+    assert str(caught.value) == (
+        "The xlsx file is damaged or truncated (incomplete download or copy); save or download it again."
+    )
