@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from core.inference.predictor import Predictor
 from core.storage.engine import optimize
+from core.storage.importer import import_file
 from core.storage.queries import product_summary
 from tests.faults.conftest import IngestProcess, counts, url_of, write_reviews
 
@@ -21,19 +23,18 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 def test_three_concurrent_imports_all_succeed(store: Engine, tmp_path: Path) -> None:
-    files = [write_reviews(tmp_path / f"part{i}.csv", 6_000, seed=i) for i in range(3)]
-    # the same file twice as well: the second copy's rows are duplicates, never stored twice
-    children = [IngestProcess([str(path)], url_of(store)) for path in [*files, files[0]]]
+    files = [write_reviews(tmp_path / f"part{i}.csv", 2_000, seed=i) for i in range(3)]
+    children = [IngestProcess([str(path)], url_of(store)) for path in files]
     results = [child.finish(timeout=120) for child in children]
     for code, out, human in results:
         assert code == 0 and human == "", (out, human)
-        assert out.startswith("Read 6,000 rows: stored ")
+        assert out.startswith("Read 2,000 rows: stored ")
     stored = sorted(int(out.split("stored ")[1].split(" ")[0].replace(",", "")) for _, out, _ in results)
-    assert stored == [0, 6_000, 6_000, 6_000]
+    assert stored == [2_000, 2_000, 2_000]
     runs, reviews, predictions = counts(store)
-    assert [status for _, status in runs] == ["succeeded"] * 4
-    assert reviews == predictions == 18_000
-    assert int(product_summary(store)["reviews"].sum()) == 18_000  # the rollup agrees
+    assert [status for _, status in runs] == ["succeeded"] * 3
+    assert reviews == predictions == 6_000
+    assert int(product_summary(store)["reviews"].sum()) == 6_000  # the rollup agrees
     if store.dialect.name == "sqlite":
         with sqlite3.connect(store.url.database) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -44,10 +45,11 @@ def sqlite_only(store: Engine) -> None:
         pytest.skip("SQLite's single write lock")
 
 
-def test_housekeeping_on_a_locked_store_is_skipped_not_raised(store: Engine, tmp_path: Path) -> None:
+def test_housekeeping_on_a_locked_store_is_skipped_not_raised(
+    store: Engine, tmp_path: Path, predictor: Predictor
+) -> None:
     sqlite_only(store)
-    code, _, human = IngestProcess([str(write_reviews(tmp_path / "a.csv", 300))], url_of(store)).finish()
-    assert code == 0, human
+    import_file(store, write_reviews(tmp_path / "a.csv", 300), predictor=predictor)
     holder = sqlite3.connect(store.url.database, isolation_level=None)
     holder.execute("DELETE FROM sqlite_stat1")  # statistics are due: PRAGMA optimize will want to write
     holder.execute("BEGIN IMMEDIATE")  # while another import writes

@@ -89,14 +89,14 @@ def test_gzip_is_refused_by_its_magic_number_without_unpacking() -> None:
 
 
 def test_messages_quoting_file_content_are_capped() -> None:
-    header = ",".join(f"column_{i}" for i in range(300_000))
-    table = read_table(f"{header}\n{','.join('1' for _ in range(300_000))}\n".encode(), "wide.csv")
+    header = ",".join(f"column_{i}" for i in range(20_000))
+    table = read_table(f"{header}\n{','.join('1' for _ in range(20_000))}\n".encode(), "wide.csv")
     with pytest.raises(IngestError) as caught:
         prepare_rows(table, ColumnMapping(text=None))
     message = str(caught.value)
     assert len(message) < MESSAGE_QUOTE_MAX + 150
     assert message.startswith("No text column found: columns are column_0, column_1, ")
-    assert message.endswith("… (300,000 columns). Choose the column with the review text.")
+    assert message.endswith("… (20,000 columns). Choose the column with the review text.")
 
 
 def test_cli_refuses_the_xlsx_bomb_in_one_short_line(tmp_path: Path) -> None:
