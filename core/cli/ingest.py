@@ -104,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list == (args.file is not None):
         parser.error("give either a FILE to import or --list")
     from core.storage.cancel import Cancelled, cancel_on_signals
-    from core.storage.engine import StoreBusy, StoreMissing
+    from core.storage.engine import StoreMissing
+    from core.storage.transactions import StoreBusy
 
     try:
         with cancel_on_signals():

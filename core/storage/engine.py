@@ -8,11 +8,8 @@ by :func:`ensure_schema` (through :mod:`core.storage.rollups`).
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +20,6 @@ from sqlalchemy.pool import StaticPool
 from core.logs import log_event
 from core.settings import get_settings
 from core.storage import rollups
-from core.storage.cancel import signals_deferred
 from core.storage.schema import (
     SCHEMA_VERSION,
     AppSetting,
@@ -35,20 +31,17 @@ from core.storage.schema import (
     Review,
     SiteRating,
 )
+from core.storage.transactions import (
+    LOCK_POLL_MS,
+    SQLITE_BUSY_TIMEOUT_S,
+    begin_immediate,
+    write_transaction,
+)
 
-# A statement that meets a lock waits this long in SQLite itself. Writers wait for the write lock in
-# Python instead (see _begin_immediate), in short steps, so Ctrl+C ends the wait at once and the
-# whole wait is bounded by SENTIMENT_DB_BUSY_TIMEOUT_S.
-SQLITE_BUSY_TIMEOUT_S = 60
-_LOCK_POLL_MS = 100
 _PG_SCHEMA_LOCK = 7_310_442  # arbitrary advisory-lock key: replicas upgrading at once take turns
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
-
-
-class StoreBusy(Exception):
-    """Another process held the SQLite store's write lock for longer than the configured wait."""
 
 
 class StoreMissing(Exception):
@@ -152,56 +145,11 @@ def _configure_sqlite(engine: Engine, wal: bool) -> None:
     def _on_begin(conn: Connection) -> None:
         # Writers take the write lock up front: a deferred transaction that read first and then
         # tries to write fails at once (SQLITE_BUSY) when another writer committed in between.
-        if conn.get_execution_options().get("sqlite_immediate", False):
-            _begin_immediate(conn.connection.dbapi_connection)
+        options = conn.get_execution_options()
+        if options.get("sqlite_immediate", False):
+            begin_immediate(conn.connection.dbapi_connection, options.get("sqlite_lock_wait_s"))
         else:
             conn.exec_driver_sql("BEGIN")
-
-
-def _begin_immediate(dbapi_connection: Any) -> None:
-    """``BEGIN IMMEDIATE``, queueing behind other writers for at most SENTIMENT_DB_BUSY_TIMEOUT_S.
-
-    SQLite's own busy wait sleeps in C, where Python cannot deliver Ctrl+C; polling in short steps
-    keeps the queue interruptible.
-    """
-    wait_s = get_settings().db_busy_timeout_s
-    deadline = time.monotonic() + wait_s
-    dbapi_connection.execute(f"PRAGMA busy_timeout={_LOCK_POLL_MS}")
-    try:
-        while True:
-            try:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"The database is busy with another import; waited {wait_s} s for it "
-                        "(SENTIMENT_DB_BUSY_TIMEOUT_S). Nothing was stored; try again when it finishes."
-                    ) from exc
-                time.sleep(0.05)
-    finally:
-        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
-
-
-@contextmanager
-def write_transaction(engine: Engine, wait_s: float | None = None) -> Iterator[Connection]:
-    """A connection inside one write transaction: committed on success, rolled back on error.
-
-    On SQLite the transaction starts with ``BEGIN IMMEDIATE`` so concurrent writers queue (for at
-    most SENTIMENT_DB_BUSY_TIMEOUT_S, then :class:`StoreBusy`) instead of failing. SIGINT/SIGTERM
-    arriving inside the transaction take effect at its end or at the next
-    :func:`core.storage.cancel.raise_if_cancelled`, never inside a driver call (which would leave the
-    transaction and its lock open until the process exits).
-
-    :param wait_s: SQLite: wait at most this long for the write lock (default SENTIMENT_DB_BUSY_TIMEOUT_S).
-    """
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            conn = conn.execution_options(sqlite_immediate=True, sqlite_lock_wait_s=wait_s)
-        with conn.begin(), signals_deferred():
-            yield conn
 
 
 # --- schema creation and upgrades --------------------------------------------------------------
@@ -277,7 +225,7 @@ def optimize(engine: Engine) -> None:
         return
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={_LOCK_POLL_MS * 10}")  # never queue long for it
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={LOCK_POLL_MS * 10}")  # never queue long for it
             try:
                 conn.exec_driver_sql("PRAGMA analysis_limit=1000")
                 conn.exec_driver_sql("PRAGMA optimize")

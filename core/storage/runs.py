@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select, update
 
 from core.logs import log_event
 from core.storage.schema import ImportRun, utcnow
+from core.storage.transactions import write_transaction
 
 _CLOCK_SLACK_S = 2.0  # started_at is written just after the process starts; allow clock rounding
 
@@ -39,8 +40,6 @@ def _alive(pid: int, started_at_epoch: float) -> bool:
 
 def fail_abandoned_runs(engine: Engine) -> list[int]:
     """Mark this host's ``running`` runs whose process is gone as ``failed``; return their ids."""
-    from core.storage.engine import write_transaction
-
     host = socket.gethostname()[:255]
     query = select(ImportRun.id, ImportRun.pid, ImportRun.started_at).where(
         ImportRun.status == "running", ImportRun.host == host, ImportRun.pid.is_not(None)
