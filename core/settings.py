@@ -36,7 +36,8 @@ class Settings:
     db_url: str = ""  # empty means the SQLite file under data_dir
     model_dir: Path = MODELS_DIR  # the shipped base model (sentiment.pt + features.json + model_card.json)
     registry_dir: Path = field(default_factory=lambda: REPO_ROOT / "data" / "model_registry")
-    max_upload_mb: int = 200
+    max_upload_mb: int = 200  # MiB (2**20 bytes), as Streamlit's server.maxUploadSize counts them
+    db_busy_timeout_s: int = 60  # how long an import waits for another one's SQLite write lock
     max_rows: int = 1_000_000
     scrape_max_pages: int = 20
     scrape_max_items: int = 2_000
@@ -45,6 +46,11 @@ class Settings:
     scrape_delay_s: float = 0.5  # politeness: seconds between requests to one site (AutoThrottle may add)
     log_level: str = "INFO"
     user: str = ""  # who imports are recorded under; empty means the OS user
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The upload limit in bytes: `max_upload_mb` MiB, the one size rule of the CLI and the app."""
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def database_url(self) -> str:
@@ -66,6 +72,7 @@ def load_settings(env_file: Path | None = None) -> Settings:
         registry_dir=Path(_env("SENTIMENT_REGISTRY_DIR", str(data_dir / "model_registry"), dotenv)),
         max_upload_mb=int(_env("SENTIMENT_MAX_UPLOAD_MB", "200", dotenv)),
         max_rows=int(_env("SENTIMENT_MAX_ROWS", "1000000", dotenv)),
+        db_busy_timeout_s=int(_env("SENTIMENT_DB_BUSY_TIMEOUT_S", "60", dotenv)),
         scrape_max_pages=int(_env("SENTIMENT_SCRAPE_MAX_PAGES", "20", dotenv)),
         scrape_max_items=int(_env("SENTIMENT_SCRAPE_MAX_ITEMS", "2000", dotenv)),
         scrape_allow_private=_bool(_env("SENTIMENT_SCRAPE_ALLOW_PRIVATE", "false", dotenv)),

@@ -46,12 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _mapping(data: bytes, name: str, args: argparse.Namespace) -> ColumnMapping | None:
+def _mapping(path: Path, args: argparse.Namespace) -> ColumnMapping | None:
     """The inferred mapping with the user's column choices on top; None when there are none."""
     chosen = {role: getattr(args, f"{role}_column") for role in _COLUMN_OPTIONS}
     if not any(chosen.values()):
         return None  # the importer infers the mapping itself; no need to parse twice
-    table = read_table(data, name)
+    table = read_table(path)
     mapping = infer_mapping(table)
     overrides = {role: resolve_column(table, column) for role, column in chosen.items() if column}
     # A column the user assigned to one field is taken away from the field it was inferred for.
@@ -64,19 +64,16 @@ def _mapping(data: bytes, name: str, args: argparse.Namespace) -> ColumnMapping 
 
 
 def _import(args: argparse.Namespace) -> str:
-    from io import BytesIO
-
     from core.storage.engine import get_engine
     from core.storage.importer import import_file
 
+    # The path, not its bytes: the size limit is checked (stat) before anything is read.
     path: Path = args.file
-    data = path.read_bytes()
-    mapping = _mapping(data, path.name, args)
     summary = import_file(
         get_engine(),
-        BytesIO(data),
+        path,
         path.name,
-        mapping=mapping,
+        mapping=_mapping(path, args),
         default_product=args.product,
         dayfirst=args.dayfirst,
     )
@@ -84,10 +81,10 @@ def _import(args: argparse.Namespace) -> str:
 
 
 def _list() -> str:
-    from core.storage.engine import get_engine
+    from core.storage.engine import open_store
     from core.storage.queries import product_summary
 
-    frame = product_summary(get_engine())
+    frame = product_summary(open_store())
     if frame.empty:
         return "No products stored yet; import a file with: python -m core.ingest FILE"
     width = max(len("product"), *(len(str(p)) for p in frame["product"]))
@@ -100,14 +97,23 @@ def _list() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad arguments)."""
+    """Run the CLI; returns the exit status (0 ok, 1 failed, 2 bad arguments, 130/143 stopped by
+    SIGINT/SIGTERM)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.list == (args.file is not None):
         parser.error("give either a FILE to import or --list")
+    from core.storage.cancel import Cancelled, cancel_on_signals
+    from core.storage.engine import StoreMissing
+    from core.storage.transactions import StoreBusy
+
     try:
-        print(_list() if args.list else _import(args))
-    except IngestError as exc:
+        with cancel_on_signals():
+            print(_list() if args.list else _import(args))
+    except Cancelled as exc:
+        _fail(f"Cancelled ({exc.signal_name}): nothing was stored." if args.file else "Cancelled.")
+        return 128 + exc.signum
+    except (IngestError, StoreBusy, StoreMissing) as exc:
         return _fail(str(exc))
     except OSError as exc:  # missing file, a directory, no permission, no model files
         if exc.filename:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from core.ingestion.tables import MissingColumn, ParsedTable
+from core.ingestion.tables import MissingColumn, ParsedTable, column_list, quoted
 
 
 @dataclass
@@ -147,4 +147,4 @@ def resolve_column(table: ParsedTable, name: str) -> str:
     for column in columns:
         if normalize_header(column) == wanted:
             return column
-    raise MissingColumn(f"Column {name!r} not found: columns are {', '.join(columns)}.")
+    raise MissingColumn(f"Column {quoted(repr(name))} not found: columns are {column_list(columns)}.")

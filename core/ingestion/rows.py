@@ -37,6 +37,8 @@ from core.ingestion.tables import (
     MissingColumn,
     NoTextColumn,
     ParsedTable,
+    column_list,
+    quoted,
 )
 from core.nlp.text import clean_text
 
@@ -170,14 +172,16 @@ def _rating_problem(raw: str) -> str:
 
 def _check_mapping(table: ParsedTable, mapping: ColumnMapping) -> None:
     if mapping.text is None:
-        columns = ", ".join(str(c) for c in table.frame.columns)
+        columns = column_list(list(table.frame.columns))
         raise NoTextColumn(
             f"No text column found: columns are {columns}. Choose the column with the review text."
         )
     for role, column in mapping.columns().items():
         if column not in table.frame.columns:
-            columns = ", ".join(str(c) for c in table.frame.columns)
-            raise MissingColumn(f"The {role} column {column!r} is not in the file: columns are {columns}.")
+            columns = column_list(list(table.frame.columns))
+            raise MissingColumn(
+                f"The {role} column {quoted(repr(column))} is not in the file: columns are {columns}."
+            )
 
 
 def prepare_rows(

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import zipfile
+import zlib
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,6 +24,22 @@ import pandas as pd
 
 from core.ingestion.parsing import parse_date, plain_number
 from core.settings import get_settings
+
+MESSAGE_QUOTE_MAX = 200  # characters of file content (column names, cells) quoted in one message
+
+
+def quoted(text: object, limit: int = MESSAGE_QUOTE_MAX) -> str:
+    """File content for a message, cut to `limit` characters ("…" marks the cut)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def column_list(columns: Sequence[object]) -> str:
+    """ "a, b, c" for a message; a long list is cut and says how many columns there are."""
+    joined = ", ".join(str(c) for c in columns)
+    if len(joined) <= MESSAGE_QUOTE_MAX:
+        return joined
+    return f"{quoted(joined)} ({len(columns):,} columns)"
 
 
 class IngestError(Exception):
@@ -55,6 +74,10 @@ class UnreadableFile(IngestError):
     """A CSV or xlsx file that cannot be parsed (ragged rows, a broken workbook)."""
 
 
+class WorkbookTooLarge(IngestError):
+    """An xlsx whose sheet unpacks to more cells, columns or bytes than the limits (a "zip bomb")."""
+
+
 @dataclass
 class ParsedTable:
     """A file read as a table: CSV cells are strings, xlsx cells keep their numbers and datetimes."""
@@ -65,6 +88,7 @@ class ParsedTable:
     kind: str  # "csv" | "xlsx"
     filename: str | None
     has_header: bool = True  # False: the first row looked like data and is kept as data ("column 1", ...)
+    notes: list[str] = field(default_factory=list)  # how the file was repaired, for the summary
 
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -105,12 +129,12 @@ _EOF_IN_QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def _human_size(size: int) -> str:
-    """1536 → "1.5 KB", 312_000_000 → "298 MB"."""
+    """1536 → "1.5 KiB", 312_000_000 → "298 MiB": binary units, as the upload limit is set."""
     if size < 1024:
         return f"{size} bytes"
-    for unit in ("KB", "MB", "GB"):
+    for unit in ("KiB", "MiB", "GiB"):
         size_f = size / 1024
-        if size_f < 1024 or unit == "GB":
+        if size_f < 1024 or unit == "GiB":
             return f"{size_f:.0f} {unit}" if size_f >= 10 else f"{size_f:.1f} {unit}"
         size = int(size_f)
     raise AssertionError("unreachable")
@@ -118,7 +142,7 @@ def _human_size(size: int) -> str:
 
 def _read_bytes(source: bytes | BinaryIO | Path | str, max_bytes: int) -> tuple[bytes, str | None]:
     """The file's bytes and name, refusing anything over `max_bytes` before reading all of it."""
-    too_large = "File is {size}; the limit is {limit} (SENTIMENT_MAX_UPLOAD_MB)."
+    too_large = "File is {size}; the limit is {limit} (SENTIMENT_MAX_UPLOAD_MB, in MiB)."
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
         name = None
@@ -203,6 +227,68 @@ def _decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; latin-1 decodes every byte.
         return data.decode("latin-1"), "latin-1"
+
+
+_SEP_LINE_RE = re.compile(r"sep=(.)[ \t]*(\r\n|\n|\r)", re.IGNORECASE)
+_LINES_SHOWN = 10
+
+
+def _lines(numbers: list[int]) -> str:
+    """ "line 3" / "lines 3, 7" / "lines 3, 7, … (40 lines)" for a message."""
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    shown = ", ".join(str(n) for n in numbers[:_LINES_SHOWN])
+    return f"lines {shown}" if len(numbers) <= _LINES_SHOWN else f"lines {shown}, … ({len(numbers):,} lines)"
+
+
+def _decode_mixed(data: bytes) -> tuple[str, list[int]] | None:
+    """A file whose lines are UTF-8 except some in cp1252 (rows pasted from two sources), decoded line
+    by line; None unless some non-ASCII lines are valid UTF-8 and others are not."""
+    utf8_lines, legacy = 0, []
+    decoded = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8")
+            utf8_lines += not line.isascii()
+        except UnicodeDecodeError:
+            legacy.append(number)
+            text = line.decode("cp1252", errors="strict") if _cp1252_ok(line) else line.decode("latin-1")
+        decoded.append(text)
+    if not utf8_lines or not legacy:
+        return None
+    return "\n".join(decoded), legacy
+
+
+def _cp1252_ok(line: bytes) -> bool:
+    try:
+        line.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_text(data: bytes) -> tuple[str, str, list[str]]:
+    """:func:`_decode` plus the repairs a careless export needs, each said in a note: lines in two
+    encodings are decoded one by one, NUL bytes past the first 8 KB are removed."""
+    notes: list[str] = []
+    mixed = None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        if not data.startswith(tuple(bom for bom, _ in _BOMS)) and b"\x00" not in data[:8192]:
+            mixed = _decode_mixed(data)
+    if mixed is not None:
+        text, legacy = mixed
+        encoding = "utf-8 (some lines cp1252)"
+        verb = "is" if len(legacy) == 1 else "are"
+        notes.append(f"{_lines(legacy).capitalize()} {verb} not UTF-8, read as cp1252 (Windows); check them.")
+    else:
+        text, encoding = _decode(data)
+    if "\x00" in text:
+        lines = [n for n, line in enumerate(text.split("\n"), start=1) if "\x00" in line]
+        text = text.replace("\x00", "")
+        notes.append(f"Removed NUL bytes (binary zeros) from {_lines(lines)}.")
+    return text, encoding, notes
 
 
 def _field_counts(sample: str, delimiter: str) -> list[int]:
@@ -353,6 +439,142 @@ def _read_xlsx(data: bytes, max_rows: int) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), "")
 
 
+XLSX_MAX_COLUMNS = 1_000  # review exports have tens of columns; Excel allows 16,384
+XLSX_MAX_CELLS = 20_000_000  # 1,000,000 rows of 20 columns
+XLSX_UNPACKED_FACTOR = 5  # a workbook may unpack to this many times the upload limit
+_CELL_REF_RE = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+_SHEET_CHUNK = 64 * 1024
+
+
+def _column_number(letters: str) -> int:
+    """ "A" → 1, "Z" → 26, "AA" → 27, "XFD" → 16,384."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    """The part name of the workbook's first sheet (the one pandas reads), from workbook.xml's rels."""
+    from xml.etree import ElementTree
+
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return "xl/worksheets/sheet1.xml"
+    sheet = next((e for e in workbook.iter() if e.tag.endswith("}sheet")), None)
+    rel_id = next(
+        (v for k, v in (sheet.attrib.items() if sheet is not None else ()) if k.endswith("}id")), None
+    )
+    for rel in rels:
+        if rel.get("Id") == rel_id and rel.get("Target"):
+            target = rel.get("Target", "").lstrip("/")
+            return target if target.startswith("xl/") else f"xl/{target}"
+    return "xl/worksheets/sheet1.xml"
+
+
+def check_workbook_size(data: bytes, max_bytes: int, max_rows: int) -> None:
+    """Refuse an xlsx that would unpack to too much, before any parser builds it in memory.
+
+    The ZIP directory declares each part's unpacked size (and Python's zipfile never inflates past
+    it); the first sheet is then scanned as a stream (expat, no tree) for its declared dimension,
+    its rows, its cells and the column of every cell.
+
+    :raises WorkbookTooLarge: with a one-line message.
+    :raises TooManyRows: more data rows than `max_rows`.
+    """
+    from xml.parsers import expat
+
+    unpacked_limit = XLSX_UNPACKED_FACTOR * max_bytes
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > unpacked_limit:
+            raise WorkbookTooLarge(
+                f"The workbook unpacks to {_human_size(unpacked)}; the limit is "
+                f"{_human_size(unpacked_limit)} ({XLSX_UNPACKED_FACTOR} × SENTIMENT_MAX_UPLOAD_MB). "
+                "Save the reviews as CSV instead."
+            )
+        try:
+            sheet = archive.open(_first_sheet_path(archive))
+        except KeyError:
+            return  # no sheet part: openpyxl says what is wrong
+        counts = {"rows": 0, "cells": 0, "row_cells": 0}  # row_cells: cells in the current row
+
+        def too_many_columns() -> WorkbookTooLarge:
+            return WorkbookTooLarge(
+                f"The first sheet has more than {XLSX_MAX_COLUMNS:,} columns; the limit is "
+                f"{XLSX_MAX_COLUMNS:,}. Delete the unused columns or save the reviews as CSV."
+            )
+
+        def start(name: str, attributes: dict[str, str]) -> None:
+            tag = name.rsplit("}", 1)[-1]
+            if tag == "c":
+                counts["cells"] += 1
+                if counts["cells"] > XLSX_MAX_CELLS:
+                    raise WorkbookTooLarge(
+                        f"The first sheet has more than {XLSX_MAX_CELLS:,} cells; the limit is "
+                        f"{XLSX_MAX_CELLS:,}. Split the file or save it as CSV."
+                    )
+                counts["row_cells"] += 1
+                match = _CELL_REF_RE.match(attributes.get("r", ""))  # optional: cells may omit it
+                column = _column_number(match.group(1)) if match else counts["row_cells"]
+                if max(column, counts["row_cells"]) > XLSX_MAX_COLUMNS:
+                    raise too_many_columns()
+            elif tag == "row":
+                counts["rows"] += 1
+                counts["row_cells"] = 0
+                if counts["rows"] > max_rows + 1:
+                    raise TooManyRows(
+                        f"File has more than {max_rows:,} data rows; the limit is {max_rows:,} "
+                        "(SENTIMENT_MAX_ROWS)."
+                    )
+            elif tag == "dimension":
+                last = attributes.get("ref", "").split(":")[-1]
+                match = _CELL_REF_RE.match(last)
+                if match and _column_number(match.group(1)) > XLSX_MAX_COLUMNS:
+                    raise too_many_columns()
+
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.StartElementHandler = start
+        try:
+            with sheet:
+                while chunk := sheet.read(_SHEET_CHUNK):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except (expat.ExpatError, zipfile.BadZipFile, EOFError, zlib.error):
+            return  # a damaged sheet: openpyxl reports it
+
+
+def _is_cut_workbook(data: bytes, filename: str | None) -> bool:
+    """A ZIP that cannot be opened (its directory, at the end, is missing) and names Excel parts or
+    an .xlsx file: a workbook cut short."""
+    try:
+        zipfile.ZipFile(io.BytesIO(data)).close()
+    except zipfile.BadZipFile:
+        return (
+            (filename or "").lower().endswith(".xlsx")
+            or b"[Content_Types].xml" in data[:4096]
+            or (b"xl/" in data[:4096])
+        )
+    return False
+
+
+def _looks_like_json(text: str) -> bool:
+    """A JSON document or JSON Lines (one object per line)."""
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    if start not in ("{", "["):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        try:
+            json.loads(text.lstrip().split("\n", 1)[0])
+        except ValueError:
+            return False
+    return True
+
+
 def _is_xlsx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -372,12 +594,13 @@ def read_table(
 
     :param source: the file's bytes, a binary file object (a Streamlit upload, ``BytesIO``) or a path.
     :param filename: the name to report; defaults to the file object's or path's name.
-    :param max_bytes: refuse bigger files; default ``SENTIMENT_MAX_UPLOAD_MB``.
+    :param max_bytes: refuse bigger files (checked before reading them: a path's size, an upload's
+        ``size``, or at most `max_bytes` + 1 bytes read); default ``SENTIMENT_MAX_UPLOAD_MB`` MiB.
     :param max_rows: refuse files with more data rows; default ``SENTIMENT_MAX_ROWS``.
     :raises IngestError: one of its subclasses, with a message for the user.
     """
     settings = get_settings()
-    max_bytes = settings.max_upload_mb * 1024 * 1024 if max_bytes is None else max_bytes
+    max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
     max_rows = settings.max_rows if max_rows is None else max_rows
     data, source_name = _read_bytes(source, max_bytes)
     filename = filename or source_name
@@ -386,9 +609,16 @@ def read_table(
     if (not data[:4096].strip(blank) and not data.strip(blank)) or data in {bom for bom, _ in _BOMS}:
         raise EmptyFile("The file is empty.")
 
+    notes: list[str] = []
     if data.startswith(b"PK\x03\x04"):
         if not _is_xlsx(data):
+            if _is_cut_workbook(data, filename):
+                raise UnreadableFile(
+                    "The xlsx file is damaged or truncated (incomplete download or copy); "
+                    "save or download it again."
+                )
             raise NotATable("The file is a ZIP archive, not a CSV or xlsx file; extract the CSV first.")
+        check_workbook_size(data, max_bytes, max_rows)
         raw, kind, encoding, delimiter = _read_xlsx(data, max_rows), "xlsx", None, None
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise NotATable(
@@ -397,10 +627,15 @@ def read_table(
     elif kind_name := _binary_kind(data[:16]):
         raise NotATable(f"The file is {kind_name}, not a table; upload a CSV or xlsx file.")
     else:
-        text, encoding = _decode(data)
+        text, encoding, notes = _decode_text(data)
+        if _looks_like_json(text):
+            raise NotATable("This is a JSON file; upload CSV, TSV or xlsx.")
+        if sep_line := _SEP_LINE_RE.match(text):  # Excel's "sep=;" first line names the delimiter
+            text, delimiter = text[sep_line.end() :], sep_line.group(1)
+        else:
+            delimiter = sniff_delimiter(text[:_SNIFF_CHARS])
         if not text.strip():
             raise EmptyFile("The file is empty.")
-        delimiter = sniff_delimiter(text[:_SNIFF_CHARS])
         raw, kind = _read_csv(text, delimiter, max_rows), "csv"
 
     frame, has_header = _split_header(raw)
@@ -409,6 +644,9 @@ def read_table(
         raise TooManyRows(
             f"File has more than {max_rows:,} data rows; the limit is {max_rows:,} (SENTIMENT_MAX_ROWS)."
         )
+    if raw.empty and kind == "xlsx":
+        raise EmptyFile("The first sheet is empty; put the reviews on the first sheet.")
     if frame.empty:
-        raise EmptyFile("The file has a header row but no data rows.")
-    return ParsedTable(frame, encoding, delimiter, kind, filename, has_header=has_header)
+        where = "The first sheet" if kind == "xlsx" else "The file"
+        raise EmptyFile(f"{where} has a header row but no data rows.")
+    return ParsedTable(frame, encoding, delimiter, kind, filename, has_header=has_header, notes=notes)

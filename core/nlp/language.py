@@ -8,8 +8,9 @@ with no model download. Short or ambiguous texts come back as "unknown" rather t
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 from core.nlp.text import NLTK_DATA_DIR, SUPPORTED_LANGUAGES
@@ -65,4 +66,24 @@ def foreign_language_warning(texts: Iterable[str], model_language: str) -> str |
         f"{share:.0%} of these texts look {lang.capitalize()}, but the active model was trained on "
         f"{model_language.capitalize()} reviews; its labels for them are less reliable. "
         "Adapt a model on rated reviews in that language (Model page) to fix this."
+    )
+
+
+def unrecognised_language_warning(texts: Sequence[str], language: str) -> str | None:
+    """A warning when most reviews are written in a non-Latin script (Chinese, Russian, Arabic...):
+    no supported language, yet they would silently be treated as `language`. (Short English
+    reviews, also "unknown" to the stopword detector, do not trigger it.)"""
+
+    def non_latin(text: str) -> bool:
+        letters = [c for c in text if c.isalpha()]
+        foreign = sum(not unicodedata.name(c, "").startswith("LATIN") for c in letters)
+        return bool(letters) and foreign > len(letters) / 2
+
+    share = sum(non_latin(t) for t in texts) / max(len(texts), 1)
+    if share <= 0.5:
+        return None
+    return (
+        f"Warning: {share:.0%} of the reviews are in a language this product does not support "
+        f"(supported: {', '.join(SUPPORTED_LANGUAGES)}); they are tokenised as {language}, so the "
+        "adapted model may not be reliable."
     )

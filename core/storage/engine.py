@@ -9,8 +9,7 @@ by :func:`ensure_schema` (through :mod:`core.storage.rollups`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, 
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+from core.logs import log_event
 from core.settings import get_settings
 from core.storage import rollups
 from core.storage.schema import (
@@ -31,18 +31,29 @@ from core.storage.schema import (
     Review,
     SiteRating,
 )
+from core.storage.transactions import (
+    LOCK_POLL_MS,
+    SQLITE_BUSY_TIMEOUT_S,
+    begin_immediate,
+    write_transaction,
+)
 
-SQLITE_BUSY_TIMEOUT_S = 60  # a 100k-row import holds the write lock for a few seconds; wait, don't fail
 _PG_SCHEMA_LOCK = 7_310_442  # arbitrary advisory-lock key: replicas upgrading at once take turns
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
 
+class StoreMissing(Exception):
+    """A store opened for reading does not exist (reading never creates one)."""
+
+
 def get_engine(url: str | None = None) -> Engine:
     """The engine for `url` (default: settings' database URL), created once per URL, schema ensured.
 
     SQLite files get their parent folder created, WAL journaling, foreign keys and a busy timeout.
+    Runs left ``running`` by a process that no longer exists are marked failed
+    (:func:`core.storage.runs.fail_abandoned_runs`).
     """
     url = url or get_settings().database_url
     with _engines_lock:
@@ -50,8 +61,29 @@ def get_engine(url: str | None = None) -> Engine:
         if engine is None:
             engine = _create_engine(url)
             ensure_schema(engine)
+            from core.storage.runs import fail_abandoned_runs
+
+            fail_abandoned_runs(engine)
             _engines[url] = engine
         return engine
+
+
+def open_store(url: str | None = None) -> Engine:
+    """:func:`get_engine` for reading: a SQLite file that does not exist is refused, never created.
+
+    :raises StoreMissing: with a one-line message naming the path.
+    """
+    url = url or get_settings().database_url
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:"):
+        path = Path(database).expanduser()
+        if not database.startswith("file:") and not path.is_file():
+            raise StoreMissing(
+                f"There is no database at {path} (check SENTIMENT_DB_URL / SENTIMENT_DATA_DIR); "
+                "nothing was created."
+            )
+    return get_engine(url)
 
 
 def dispose_engines(url: str | None = None) -> None:
@@ -113,29 +145,25 @@ def _configure_sqlite(engine: Engine, wal: bool) -> None:
     def _on_begin(conn: Connection) -> None:
         # Writers take the write lock up front: a deferred transaction that read first and then
         # tries to write fails at once (SQLITE_BUSY) when another writer committed in between.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A connection inside one write transaction: committed on success, rolled back on error.
-
-    On SQLite the transaction starts with ``BEGIN IMMEDIATE`` so concurrent writers queue on the
-    busy timeout instead of failing.
-    """
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            conn = conn.execution_options(sqlite_immediate=True)
-        with conn.begin():
-            yield conn
+        options = conn.get_execution_options()
+        if options.get("sqlite_immediate", False):
+            begin_immediate(conn.connection.dbapi_connection, options.get("sqlite_lock_wait_s"))
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 # --- schema creation and upgrades --------------------------------------------------------------
 
+
 # MIGRATIONS[n] upgrades a database from schema version n-1 to n. New databases are created at
 # SCHEMA_VERSION directly by create_all; the steps only run for databases made by older code.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+def _add_run_owner(conn: Connection) -> None:
+    """v2: the pid and host of the process running each import (see :mod:`core.storage.runs`)."""
+    conn.execute(text("ALTER TABLE imports ADD COLUMN pid INTEGER"))
+    conn.execute(text("ALTER TABLE imports ADD COLUMN host VARCHAR(255)"))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _add_run_owner}
 
 
 def ensure_schema(engine: Engine) -> int:
@@ -189,13 +217,25 @@ def optimize(engine: Engine) -> None:
     """Refresh SQLite's planner statistics after a bulk change (PostgreSQL's autovacuum does this).
 
     Without them SQLite may walk the wrong index on a million reviews; ``analysis_limit`` keeps the
-    refresh to a few milliseconds by sampling.
+    refresh to a few milliseconds by sampling. Housekeeping: it runs after a commit, so a failure
+    (another import holding the lock: "database is locked") is logged and skipped, never raised; the
+    next import refreshes the statistics.
     """
     if engine.dialect.name != "sqlite":
         return
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-        conn.exec_driver_sql("PRAGMA optimize")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={LOCK_POLL_MS * 10}")  # never queue long for it
+            try:
+                conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+                conn.exec_driver_sql("PRAGMA optimize")
+                conn.commit()
+            finally:
+                conn.rollback()
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+    except Exception as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        log_event("optimize_skipped", error=f"{type(exc).__name__}: {detail}")
 
 
 def count_rows(engine: Engine) -> dict[str, int]:

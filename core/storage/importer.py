@@ -12,6 +12,7 @@ Scoring runs before the write transaction, so a long scoring pass never holds SQ
 from __future__ import annotations
 
 import getpass
+import logging
 import math
 import time
 from collections import Counter
@@ -29,7 +30,9 @@ from core.inference.pool import MIN_PARALLEL, FeaturizePool
 from core.logs import log_event
 from core.settings import get_settings
 from core.storage import rollups
+from core.storage.cancel import Cancelled, raise_if_cancelled
 from core.storage.engine import optimize, write_transaction
+from core.storage.runs import run_owner
 from core.storage.schema import (
     SOURCES,
     DailySentiment,
@@ -53,6 +56,7 @@ Progress = Callable[[int, int], None]
 
 SCORE_CHUNK = 8192  # rows per scoring chunk: one featurising task, progress tick and log line each
 WRITE_CHUNK = 10_000  # rows per INSERT batch inside the import transaction
+_RECORD_WAIT_S = 5.0  # longest wait for the write lock to record a failed or cancelled import
 LOOKUP_CHUNK = 5_000  # hashes per IN (...) lookup; far below SQLite's 32,766 bound parameters
 _RUN_FIELDS = frozenset(
     {
@@ -84,6 +88,7 @@ class ImportSummary:
     seconds: float
     warnings: dict[str, int] = field(default_factory=dict)  # rows stored without a date/rating, by reason
     timings: dict[str, float] = field(default_factory=dict)  # seconds in parse / dedupe / score / write
+    notes: list[str] = field(default_factory=list)  # repairs made while reading the file (ParsedTable.notes)
 
     def line(self) -> str:
         """One sentence: rows read, stored, duplicates, rejected by reason, model, time."""
@@ -100,7 +105,8 @@ class ImportSummary:
             text += f"; kept with a missing value: {reasons}"
         if self.stored == 0 and self.duplicates:
             text += "; nothing new, these reviews were already stored"
-        return f"{text}. Model {self.model_version}, {self.seconds:.1f} s."
+        notes = "".join(f" {note}" for note in self.notes)
+        return f"{text}. Model {self.model_version}, {self.seconds:.1f} s.{notes}"
 
 
 # --- import runs -------------------------------------------------------------------------------
@@ -124,7 +130,7 @@ def start_run(engine: Engine, kind: str, source_name: str) -> int:
     with write_transaction(engine) as conn:
         return conn.execute(
             ImportRun.__table__.insert()
-            .values(kind=kind, source_name=source_name[:1000], user_name=current_user()[:200])
+            .values(kind=kind, source_name=source_name[:1000], user_name=current_user()[:200], **run_owner())
             .returning(ImportRun.__table__.c.id)
         ).scalar_one()
 
@@ -157,8 +163,12 @@ def _mark_failed(engine: Engine, import_id: int, exc: BaseException, seconds: fl
     """Record a failed (or interrupted) import in its own transaction; never masks the original error."""
     status = "failed" if isinstance(exc, Exception) else "cancelled"
     message = f"{type(exc).__name__}: {exc}"[:2000]
+    if isinstance(exc, Cancelled):
+        message = f"Cancelled: {exc}."
     try:
-        with write_transaction(engine) as conn:
+        # briefly: a cancelled import must end promptly even while another import holds the lock (the
+        # run, left "running", is then closed as failed when the store is next opened)
+        with write_transaction(engine, wait_s=_RECORD_WAIT_S) as conn:
             errors = conn.execute(select(ImportRun.errors).where(ImportRun.id == import_id)).scalar_one()
             conn.execute(
                 update(ImportRun)
@@ -189,6 +199,8 @@ def import_rows(
     rows_read: int | None = None,
     progress: Progress | None = None,
     import_id: int | None = None,
+    warnings: Sequence[RejectedRow] = (),
+    notes: Sequence[str] = (),
 ) -> ImportSummary:
     """Score `rows` and store the new ones in one transaction.
 
@@ -196,6 +208,8 @@ def import_rows(
     :param source_name: the file name or URL shown in the import history.
     :param predictor: default: the active model (:func:`core.inference.predictor.get_predictor`).
     :param rejected: rows the ingestion layer could not use; counted by reason in the record.
+    :param warnings: rows stored without a value (date, rating); counted by reason likewise.
+    :param notes: repairs made while reading the file, appended to the summary line.
     :param rows_read: rows in the source (default: stored candidates plus rejected).
     :param progress: called with ``(done, total)`` units of work; every new row is one unit when
         scored and one when written, so ``done / total`` is the fraction complete.
@@ -217,6 +231,8 @@ def import_rows(
         reject_counts=dict(Counter(row.reason for row in rejected)),
         rows_read=rows_read,
         progress=progress,
+        warning_counts=dict(Counter(row.reason for row in warnings)),
+        notes=list(notes),
     )
 
 
@@ -245,6 +261,7 @@ def import_file(
     import_id = start_run(engine, "csv", name)
     started = time.perf_counter()
     try:
+        log_event("import_phase", logging.DEBUG, import_id=import_id, phase="read")
         table = read_table(fp, filename)
         prepared = prepare_rows(
             table, mapping or infer_mapping(table), default_product=default_product, dayfirst=dayfirst
@@ -263,6 +280,8 @@ def import_file(
         rows_read=prepared.rows_read,
         progress=progress,
         parse_seconds=time.perf_counter() - started,
+        warning_counts=prepared.warning_counts(),
+        notes=table.notes,
     )
 
 
@@ -279,6 +298,7 @@ def _run_import(
     progress: Progress | None,
     parse_seconds: float = 0.0,
     warning_counts: dict[str, int] | None = None,
+    notes: list[str] | None = None,
 ) -> ImportSummary:
     """The body of an import; on any error the data is rolled back and the run marked failed."""
     started = time.perf_counter() - parse_seconds
@@ -297,12 +317,14 @@ def _run_import(
             timings["dedupe"] = round(time.perf_counter() - tick, 3)
             total = 2 * len(new)
             tick = time.perf_counter()
+            log_event("import_phase", logging.DEBUG, import_id=import_id, phase="score", rows=len(new))
             scores = _score(predictor, pool, [row.text for _, row in new], import_id, progress, total)
             timings["score"] = round(time.perf_counter() - tick, 3)
         tick = time.perf_counter()
         products = sorted({row.product for _, row in candidates.values()})
         if rows_read is None:
             rows_read = len(rows) + sum(reject_counts.values())
+        log_event("import_phase", logging.DEBUG, import_id=import_id, phase="write", rows=len(new))
         with write_transaction(engine) as conn:
             stored = _write(conn, new, scores, import_id, source, predictor.version, progress, total)
             timings["write"] = round(time.perf_counter() - tick, 3)
@@ -317,6 +339,7 @@ def _run_import(
                 seconds=round(time.perf_counter() - started, 3),
                 warnings=warning_counts or {},
                 timings=timings,
+                notes=notes or [],
             )
             _record(conn, summary, owns_run)
     except BaseException as exc:
@@ -506,6 +529,7 @@ def _write(
         )
         if progress is not None:
             progress(len(new) + start + len(chunk), total)
+        raise_if_cancelled()  # Ctrl+C inside the transaction: roll back now, not after the last chunk
     rollups.apply(conn, changes)
     return stored
 

@@ -47,7 +47,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.dml import Insert
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SOURCES = ("csv", "scrape", "manual")
 STATUSES = ("running", "succeeded", "failed", "cancelled")
 
@@ -109,6 +109,9 @@ class ImportRun(Base):
     products: Mapped[list[str]] = mapped_column(JSON, default=list)
     model_version: Mapped[str | None] = mapped_column(String(100))
     seconds: Mapped[float | None] = mapped_column(Float)
+    # the process running the import, so a run left "running" by a dead process can be closed (v2)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
 
     __table_args__ = (Index("ix_imports_kind_started", "kind", "started_at"),)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import threading
 from typing import TYPE_CHECKING
 
@@ -141,6 +142,8 @@ def run_import(
             source_name=table.filename or "upload",
             predictor=state.predictor(),
             rejected=rows.rejected,
+            warnings=rows.warnings,
+            notes=table.notes,
             rows_read=rows.rows_read,
             progress=progress,
         )
@@ -253,6 +256,16 @@ def show_summary(summary: ImportSummary, rejected: list[RejectedRow]) -> None:
     st.page_link("views/products.py", label=t("upload.summary.open_products"), icon=":material/insights:")
 
 
+def browser_limit_mb() -> int:
+    """The uploader's own limit: the app's limit (MiB) in whole decimal MB, rounded up.
+
+    Streamlit's browser check counts a MB as 10**6 bytes on some systems and 2**20 on others; asking
+    for enough decimal MB means it never refuses a file the app accepts, so files over the limit get
+    the app's message (:class:`core.ingestion.tables.FileTooLarge`, the same as the CLI's).
+    """
+    return math.ceil(get_settings().max_upload_bytes / 10**6)
+
+
 def main() -> None:
     """Render the page."""
     state.init_state()
@@ -263,7 +276,7 @@ def main() -> None:
         t("upload.file"),
         type=["csv", "tsv", "txt", "xlsx"],
         key="upload_file",
-        max_upload_size=get_settings().max_upload_mb,
+        max_upload_size=browser_limit_mb(),
     )
     if uploaded is None:
         with st.expander(t("upload.example.title")):
@@ -290,6 +303,8 @@ def main() -> None:
     if not table.has_header:
         details.append(t("upload.no_header"))
     st.markdown(f"**{t('upload.preview')}** · " + " · ".join(details))
+    for note in table.notes:  # repairs made while reading (mixed encodings, NUL bytes)
+        st.warning(escape_markdown(note), icon=":material/warning:")
     st.dataframe(frame.head(20), hide_index=True)
     st.subheader(t("upload.mapping"))
     mapping, product, dayfirst = mapping_editor(table, signature)

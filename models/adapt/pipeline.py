@@ -51,7 +51,7 @@ import torch
 
 from core.ingestion.rating_labels import LABELS, label_counts
 from core.nlp.features import FeatureConfig, Featurizer
-from core.nlp.language import UNKNOWN, language_shares
+from core.nlp.language import UNKNOWN, language_shares, unrecognised_language_warning
 from core.nlp.text import SUPPORTED_LANGUAGES, stopword_set
 from models.adapt.data import AdaptError, corpora_available, general_sample, split_indices
 from models.adapt.extend import (
@@ -147,6 +147,8 @@ def adapt(
     set_seeds(options.seed)
     check_labels(reviews, options, progress)
     language, shares = detect_language(reviews.texts, base)
+    if warning := unrecognised_language_warning(reviews.texts, language):
+        _report(progress, "data", 0.03, warning)
     parts, labels = split_reviews(reviews, options)
     _report(progress, "features", 0.05, f"Language: {language}; {len(parts['train'])} train, "
             f"{len(parts['val'])} validation, {len(parts['heldout'])} held-out reviews")  # fmt: skip

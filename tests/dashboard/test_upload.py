@@ -110,3 +110,34 @@ def test_file_without_header_row_keeps_its_first_review(store, predictor) -> Non
     at.button(key="import").click().run()
     assert {m.label: m.value for m in at.metric}["Stored"] == "3"  # the first line is a review too
     assert "The battery died after two days." in set(reviews_frame(store)["text"])
+
+
+def test_xlsx_bomb_is_refused_on_the_upload_page(store) -> None:
+    from tests.faults.workbooks import one_wide_row
+
+    at = upload("bomb.xlsx", one_wide_row(500_000), "application/vnd.ms-excel")
+    assert len(at.error) == 1
+    assert shown(at.error[0].value) == (
+        "The first sheet has more than 1,000 columns; the limit is 1,000. Delete the unused columns or "
+        "save the reviews as CSV."
+    )
+
+
+def test_values_lost_on_import_are_in_the_summary_and_the_problem_rows(store, predictor) -> None:
+    data = (
+        b"text,rating,date\n"
+        b"Great blender works well,excellent,2024-01-05\n"
+        b"Awful broke on day two,7/5,2024-01-06\n"
+        b"Fine for the price,4,31/02/2024\n"
+    )
+    at = upload("lost.csv", data)
+    at.button(key="import").click().run()
+    line = shown(at.success[0].value)
+    assert "rejected 0; kept with a missing value: rating out of range (stored without rating): 1, " in line
+    assert "unparseable date (stored without date): 1, unparseable rating (stored without rating): 1" in line
+    reasons = {row["reason"]: row["rows"] for _, row in at.dataframe[-1].value.iterrows()}
+    assert reasons == {
+        "unparseable rating (stored without rating)": 1,
+        "rating out of range (stored without rating)": 1,
+        "unparseable date (stored without date)": 1,
+    }

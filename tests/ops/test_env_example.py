@@ -21,6 +21,7 @@ NON_DEFAULT = {
     "registry_dir": ("/srv/registry", Path("/srv/registry")),
     "max_upload_mb": ("50", 50),
     "max_rows": ("1234", 1234),
+    "db_busy_timeout_s": ("5", 5),
     "scrape_max_pages": ("3", 3),
     "scrape_max_items": ("77", 77),
     "scrape_allow_private": ("true", True),

@@ -103,11 +103,39 @@ def test_column_options_override_the_inferred_mapping(
 
 
 def test_list_with_no_products(store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from core.storage.engine import get_engine
+
+    get_engine(store_url)  # an existing, empty store
     assert run(capsys, "--list") == (
         0,
         "No products stored yet; import a file with: python -m core.ingest FILE\n",
         "",
     )
+
+
+def list_store(
+    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """`--list` against the SQLite file at `path`."""
+    monkeypatch.setenv("SENTIMENT_DB_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+    try:
+        return run(capsys, "--list")
+    finally:
+        get_settings.cache_clear()
+
+
+def test_list_on_a_mistyped_database_path_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo" / "reviews.sqlite"
+    code, out, err = list_store(missing, monkeypatch, capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: There is no database at {missing} (check SENTIMENT_DB_URL / SENTIMENT_DATA_DIR); "
+        "nothing was created.\n"
+    )
+    assert not missing.parent.exists()
 
 
 @pytest.mark.parametrize(
@@ -138,12 +166,7 @@ def test_database_errors_are_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "store.sqlite").write_bytes(b"this is not a SQLite database, just text" * 100)
-    monkeypatch.setenv("SENTIMENT_DB_URL", f"sqlite:///{tmp_path}/store.sqlite")
-    get_settings.cache_clear()
-    try:
-        code, out, err = run(capsys, "--list")
-    finally:
-        get_settings.cache_clear()
+    code, out, err = list_store(tmp_path / "store.sqlite", monkeypatch, capsys)
     assert (code, out) == (1, "")
     assert err == "error: Database error (DatabaseError): file is not a database\n"
 
@@ -189,3 +212,34 @@ def test_missing_model_is_one_line(store_url: str, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     last = result.stderr.splitlines()[-1]
     assert last.startswith("error: ") and "sentiment.pt" in last, last
+
+
+def test_values_lost_on_import_are_reported_by_reason(
+    store_url: str, tmp_path: Path, predictor: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import select
+
+    from core.storage.engine import get_engine
+    from core.storage.schema import ImportRun
+
+    path = tmp_path / "lost.csv"
+    path.write_text(
+        "text,rating,date\n"
+        "Great blender works well,excellent,2024-01-05\n"
+        "Awful broke on day two,7/5,2024-01-06\n"
+        "Fine for the price,4,31/02/2024\n"
+    )
+    code, out, _ = run(capsys, str(path))
+    assert code == 0
+    assert out.startswith(
+        "Read 3 rows: stored 3 new reviews, skipped 0 duplicates, rejected 0; kept with a missing value: "
+        "rating out of range (stored without rating): 1, unparseable date (stored without date): 1, "
+        "unparseable rating (stored without rating): 1. Model "
+    )
+    with get_engine(store_url).connect() as conn:
+        warnings = conn.execute(select(ImportRun.warnings)).scalar_one()
+    assert warnings == {
+        "rating out of range (stored without rating)": 1,
+        "unparseable date (stored without date)": 1,
+        "unparseable rating (stored without rating)": 1,
+    }

@@ -196,7 +196,7 @@ def test_broken_workbook() -> None:
 
 def test_size_limit(tmp_path: Path) -> None:
     data = b"text\n" + b"a fine review\n" * 100  # 1,405 bytes
-    message = r"^File is 1\.4 KB; the limit is 1000 bytes \(SENTIMENT_MAX_UPLOAD_MB\)\.$"
+    message = r"^File is 1\.4 KiB; the limit is 1000 bytes \(SENTIMENT_MAX_UPLOAD_MB, in MiB\)\.$"
     with pytest.raises(FileTooLarge, match=message):
         read_table(data, max_bytes=1000)
     with pytest.raises(FileTooLarge, match=message):
@@ -217,7 +217,8 @@ def test_size_limit_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> None
     get_settings.cache_clear()
     try:
         with pytest.raises(
-            FileTooLarge, match=r"^File is 2\.0 MB; the limit is 1\.0 MB \(SENTIMENT_MAX_UPLOAD_MB\)\.$"
+            FileTooLarge,
+            match=r"^File is 2\.0 MiB; the limit is 1\.0 MiB \(SENTIMENT_MAX_UPLOAD_MB, in MiB\)\.$",
         ):
             read_table(b"text\n" + b"x" * (2 * 1024 * 1024 - 5))
     finally:

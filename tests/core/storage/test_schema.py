@@ -53,15 +53,16 @@ def test_upgrade_steps_run_once(engine: Engine, monkeypatch: pytest.MonkeyPatch)
     calls: list[int] = []
 
     def add_note_column(conn: Connection) -> None:
-        calls.append(2)
+        calls.append(SCHEMA_VERSION + 1)
         conn.execute(text("ALTER TABLE app_settings ADD COLUMN note VARCHAR(50)"))
 
-    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(engine_module.MIGRATIONS, 2, add_note_column)
-    assert ensure_schema(engine) == 2
-    assert ensure_schema(engine) == 2
-    assert calls == [2]
-    assert schema_version(engine) == 2
+    step = SCHEMA_VERSION + 1
+    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", step)
+    monkeypatch.setitem(engine_module.MIGRATIONS, step, add_note_column)
+    assert ensure_schema(engine) == step
+    assert ensure_schema(engine) == step
+    assert calls == [step]
+    assert schema_version(engine) == step
     assert "note" in {column["name"] for column in inspect(engine).get_columns("app_settings")}
 
 
@@ -71,10 +72,11 @@ def test_database_from_before_versioning_is_upgraded_from_version_1(
     with engine.begin() as conn:
         conn.execute(AppSetting.__table__.delete())
     calls: list[int] = []
-    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(engine_module.MIGRATIONS, 2, lambda conn: calls.append(2))
+    monkeypatch.setitem(
+        engine_module.MIGRATIONS, 2, lambda conn: calls.append(2)
+    )  # the run-owner columns exist
     ensure_schema(engine)
-    assert calls == [2] and schema_version(engine) == 2
+    assert calls == [2] and schema_version(engine) == SCHEMA_VERSION
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -147,3 +149,13 @@ def test_content_hash(
 ) -> None:
     assert (content_hash(*a) == content_hash(*b)) is same
     assert len(content_hash(*a)) == 32
+
+
+def test_a_version_1_store_gains_the_run_owner_columns(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for column in ("pid", "host"):
+            conn.execute(text(f"ALTER TABLE imports DROP COLUMN {column}"))
+        conn.execute(AppSetting.__table__.update().values(value="1"))
+    ensure_schema(engine)
+    assert {"pid", "host"} <= {column["name"] for column in inspect(engine).get_columns("imports")}
+    assert schema_version(engine) == SCHEMA_VERSION
