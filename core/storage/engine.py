@@ -138,6 +138,15 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 
+def _aspects_added(_conn: Connection) -> None:
+    """Version 2 added the aspect tables, which `create_all` has just made. Mentions of reviews stored
+    before need the model and are computed on first use (:func:`core.storage.aspect_scoring.backfill`).
+    """
+
+
+MIGRATIONS[2] = _aspects_added  # aspects (issue 16)
+
+
 def ensure_schema(engine: Engine) -> int:
     """Create missing tables and run pending upgrades; safe to run twice and from several processes.
 

@@ -11,7 +11,8 @@ Layers, bottom to top (``settings`` and ``logs`` may be imported from anywhere):
 * ``core.storage``: on top of nlp; only its importer reaches into inference and ingestion (it is where
   they meet).
 * ``core.spreadsheet``: a leaf; ``core.analytics`` and ``core.cli`` on top.
-* ``core.predict`` and ``core.ingest``: `python -m` aliases of ``core.cli``, nothing else.
+* ``core.aspect_report`` (aspect tables for pages and the CLI) sits with ``core.analytics``.
+* ``core.predict``, ``core.ingest`` and ``core.aspects``: `python -m` aliases of ``core.cli``, nothing else.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ LAYER_OF_PREFIX = {  # longest prefix wins
     "core.storage": "storage",
     "core.spreadsheet": "spreadsheet",
     "core.analytics": "analytics",
+    "core.aspect_report": "analytics",
     "core.cli": "cli",
     "core.predict": "alias",
     "core.ingest": "alias",
+    "core.aspects": "alias",
     "core": "package",  # core/__init__.py
 }
 ALLOWED: dict[str, frozenset[str]] = {
@@ -53,7 +56,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "package": frozenset(),
 }
 # The one module allowed more than its layer: storage's importer stores rows and scores them.
-EXTRA: dict[str, frozenset[str]] = {"core.storage.importer": frozenset({"inference", "ingestion"})}
+# Its aspect half (mentions found, scored by the model per sentence, stored) likewise reaches inference.
+EXTRA: dict[str, frozenset[str]] = {
+    "core.storage.importer": frozenset({"inference", "ingestion"}),
+    "core.storage.aspect_scoring": frozenset({"inference"}),
+}
 FORBIDDEN_PACKAGES = ("streamlit", "scrapy", "dashboard", "scraping", "models", "bench", "tests")
 
 

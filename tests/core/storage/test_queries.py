@@ -23,6 +23,7 @@ from core.storage.queries import (
     sentiment_over_time,
     store_health,
 )
+from core.storage.schema import SCHEMA_VERSION
 from tests.conftest import BACKENDS, fresh_store
 from tests.core.storage.seed import V0_SCORED, V1_SCORED, seed_store
 
@@ -240,7 +241,7 @@ def test_imports_history_and_health(engine: Engine) -> None:
     health = store_health(engine)
     assert health["backend"] == engine.dialect.name
     assert (health["products"], health["reviews"], health["predictions"], health["imports"]) == (3, 9, 10, 2)
-    assert health["schema_version"] == 1
+    assert health["schema_version"] == SCHEMA_VERSION
     assert health["model_versions"] == ["v0", "v1"]
     assert health["last_import"]["import_id"] == upload and health["last_import"]["status"] == "succeeded"
     assert health["last_scrape"]["import_id"] == scrape and health["last_scrape"]["status"] == "failed"

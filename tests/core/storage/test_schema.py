@@ -20,6 +20,7 @@ from core.storage.engine import (
 from core.storage.schema import SCHEMA_VERSION, AppSetting, Base, content_hash
 from tests.conftest import BACKENDS, fresh_store
 
+NEXT = SCHEMA_VERSION + 1  # a planted upgrade step, one past the real schema
 TABLES = {"products", "reviews", "predictions", "imports", "app_settings"}
 
 
@@ -53,15 +54,15 @@ def test_upgrade_steps_run_once(engine: Engine, monkeypatch: pytest.MonkeyPatch)
     calls: list[int] = []
 
     def add_note_column(conn: Connection) -> None:
-        calls.append(2)
+        calls.append(NEXT)
         conn.execute(text("ALTER TABLE app_settings ADD COLUMN note VARCHAR(50)"))
 
-    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(engine_module.MIGRATIONS, 2, add_note_column)
-    assert ensure_schema(engine) == 2
-    assert ensure_schema(engine) == 2
-    assert calls == [2]
-    assert schema_version(engine) == 2
+    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(engine_module.MIGRATIONS, NEXT, add_note_column)
+    assert ensure_schema(engine) == NEXT
+    assert ensure_schema(engine) == NEXT
+    assert calls == [NEXT]
+    assert schema_version(engine) == NEXT
     assert "note" in {column["name"] for column in inspect(engine).get_columns("app_settings")}
 
 
@@ -71,10 +72,11 @@ def test_database_from_before_versioning_is_upgraded_from_version_1(
     with engine.begin() as conn:
         conn.execute(AppSetting.__table__.delete())
     calls: list[int] = []
-    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(engine_module.MIGRATIONS, 2, lambda conn: calls.append(2))
+    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(engine_module.MIGRATIONS, NEXT, lambda conn: calls.append(NEXT))
     ensure_schema(engine)
-    assert calls == [2] and schema_version(engine) == 2
+    # every step from the baseline runs: version 2 (the aspect tables) and the planted one
+    assert calls == [NEXT] and schema_version(engine) == NEXT
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
