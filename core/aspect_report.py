@@ -122,13 +122,15 @@ def keep_aspects(mentions: pd.DataFrame, reviews: int, max_terms: int = MAX_TERM
     if mentions.empty:
         return []
     counts = mentions["aspect"].value_counts()
+    counts = counts[counts > 0]  # a categorical column counts its unused categories too
     kept = [
         key
         for key, n in counts.items()
         if str(key).startswith(CUSTOM_PREFIX)  # an analyst asked for it: shown from its first mention
         or (str(key).startswith(CATALOGUE_PREFIX) and n >= min(MIN_CATALOGUE_MENTIONS, reviews))
     ]
-    terms = counts[counts.index.str.startswith(TERM_PREFIX) & (counts >= min_term_mentions(reviews))]
+    is_term = np.array([str(k).startswith(TERM_PREFIX) for k in counts.index], dtype=bool)
+    terms = counts[is_term & (counts >= min_term_mentions(reviews)).to_numpy()]
     if len(terms):
         language = mentions["language"].mode().iloc[0]
         own_name = _name_lemmas(mentions["product"].unique(), language) if "product" in mentions else set()
@@ -145,18 +147,23 @@ def keep_aspects(mentions: pd.DataFrame, reviews: int, max_terms: int = MAX_TERM
 def aspect_name(key: str, mentions: pd.DataFrame, rules: Rules | None = None) -> str:
     """The name shown for `key`: the analyst's, the catalogue's in the language most of its mentions
     are written in, an added aspect's own, or a term's most frequent phrase ("Water tank")."""
-    if rules is not None and key in rules.names:
+    language = str(mentions["language"].mode().iloc[0]) if len(mentions) else "english"
+    counts = mentions["phrase"].value_counts()
+    top = (str(counts.index[0]), int(counts.iloc[0])) if len(counts) else None
+    return _name(key, rules or Rules(), language, top, len(mentions))
+
+
+def _name(key: str, rules: Rules, language: str, top_phrase: tuple[str, int] | None, mentions: int) -> str:
+    """See :func:`aspect_name`; `top_phrase`: the term's commonest phrase and its count."""
+    if key in rules.names:
         return rules.names[key]
     if key.startswith(CUSTOM_PREFIX):
         return key[len(CUSTOM_PREFIX) :]
-    language = mentions["language"].mode().iloc[0] if len(mentions) else "english"
     if key in _CATALOGUE_NAMES:
         return _CATALOGUE_NAMES[key].get(language, _CATALOGUE_NAMES[key]["english"])
     term = key.split(":", 1)[-1]
-    if len(mentions):
-        phrases = mentions["phrase"].value_counts()
-        if " " in str(phrases.index[0]) and phrases.iloc[0] >= 0.5 * len(mentions):
-            term = str(phrases.index[0])
+    if top_phrase is not None and " " in top_phrase[0] and top_phrase[1] >= 0.5 * mentions:
+        term = top_phrase[0]
     return term[:1].upper() + term[1:]
 
 
@@ -190,38 +197,53 @@ def aspect_table(
     if not keys:
         return pd.DataFrame(columns=TABLE_COLUMNS)
     part = mentions[mentions["aspect"].isin(keys) & mentions["label"].isin(LABELS)]
-    shares = pd.crosstab(part["aspect"], part["label"], normalize="index").reindex(
-        columns=LABELS, fill_value=0.0
-    )
-    counts = part["aspect"].value_counts()
-    windows = _previous_window(part["review_date"])
-    periods = part["review_date"].dt.to_period(freq) if part["review_date"].notna().any() else None
+    # grouped once over all aspects (a mask per aspect costs seconds on 300k mentions)
+    column = part["aspect"]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        aspect = column.cat.set_categories(keys).to_numpy()
+    else:
+        aspect = pd.Categorical(column.astype(str), categories=keys)
+    is_label = {name: (part["label"] == name).to_numpy() for name in LABELS}
+    flags = pd.DataFrame({"aspect": aspect, **is_label}, index=part.index)
+    by_aspect = flags.groupby("aspect", observed=True)
+    shares = by_aspect[list(LABELS)].mean()
+    counts = by_aspect.size()
+    change = pd.Series(np.nan, index=counts.index)
+    dates = part["review_date"]
+    windows = _previous_window(dates)
+    if windows is not None:
+        before = flags[(dates >= windows[0]) & (dates < windows[1])].groupby("aspect", observed=True)[
+            "negative"
+        ]
+        now = flags[(dates >= windows[1]) & (dates < windows[2])].groupby("aspect", observed=True)["negative"]
+        enough = (before.size() >= 3) & (now.size() >= 3)
+        diff = now.mean() - before.mean()
+        change = diff.where(enough.reindex(diff.index, fill_value=False)).reindex(counts.index)
+    trends: dict[str, list[float]] = {}
+    if dates.notna().any():
+        per_period = flags.groupby(["aspect", dates.dt.to_period(freq)], observed=True)["negative"].mean()
+        for key, series in per_period.round(3).groupby(level=0, observed=True):
+            trends[str(key)] = series.tolist()
+    language = str(part["language"].mode().iloc[0]) if len(part) else "english"
+    terms = [k for k in counts.index if str(k).startswith(TERM_PREFIX) and k not in rules.names]
+    named = part[part["aspect"].isin(terms)]
+    per_phrase = named.groupby([named["aspect"].astype(str), named["phrase"].astype(str)]).size()
+    phrases = {str(k): (str(g.idxmax()[1]), int(g.max())) for k, g in per_phrase.groupby(level=0)}
     rows = []
-    for key in keys:
-        if key not in counts.index:
-            continue
-        own = part[part["aspect"] == key]
+    for key in counts.index:
+        key = str(key)
         neg = float(shares.loc[key, "negative"])
-        change = np.nan
-        if windows is not None:
-            before = own[(own["review_date"] >= windows[0]) & (own["review_date"] < windows[1])]
-            now = own[(own["review_date"] >= windows[1]) & (own["review_date"] < windows[2])]
-            if len(before) >= 3 and len(now) >= 3:
-                change = float((now["label"] == "negative").mean() - (before["label"] == "negative").mean())
-        trend: list[float] = []
-        if periods is not None:
-            trend = (own["label"] == "negative").groupby(periods.loc[own.index]).mean().round(3).tolist()
         rows.append(
             {
                 "aspect": key,
-                "name": aspect_name(key, own, rules),
+                "name": _name(key, rules, language, phrases.get(key), int(counts[key])),
                 "mentions": int(counts[key]),
                 "negative": neg,
                 "neutral": float(shares.loc[key, "neutral"]),
                 "positive": float(shares.loc[key, "positive"]),
                 "impact": counts[key] * neg,
-                "change": change,
-                "trend": trend,
+                "change": float(change.get(key, np.nan)),
+                "trend": trends.get(key, []),
             }
         )
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -236,11 +258,12 @@ def aspect_by_product(
     rules = rules or Rules()
     mentions = apply_rules(mentions, rules)
     keys: list[str] = []
-    for product, part in mentions.groupby("product", sort=True):
+    for product, part in mentions.groupby("product", sort=True, observed=True):
         keys.extend(k for k in keep_aspects(part, reviews.get(str(product), len(part))) if k not in keys)
     part = mentions[mentions["aspect"].isin(keys) & mentions["label"].isin(LABELS)]
     if part.empty:
         return pd.DataFrame()
+    part = part.assign(aspect=part["aspect"].astype(str), product=part["product"].astype(str))
     grouped = part.groupby(["aspect", "product"])["label"]
     table = pd.DataFrame(
         {"mentions": grouped.size(), "negative": grouped.apply(lambda s: (s == "negative").mean())}

@@ -72,6 +72,9 @@ def mentions_frame(
     for column in ("negative", "neutral", "positive"):
         frame[column] = frame[column].astype(float)
     frame["negated"] = frame["negated"].astype(bool)
+    # few distinct values in many rows: categories make every later filter and count cheap
+    for column in ("product", "aspect", "term", "phrase", "language", "label"):
+        frame[column] = frame[column].astype("category")
     return frame
 
 
