@@ -106,7 +106,8 @@ def test_2_products_draws_every_chart_and_the_table(page) -> None:
     page.get_by_text("What they say").wait_for()
     assert page.get_by_text("Leaks & spills").count() > 0
     shoot(page, "products")
-    page.get_by_role("button", name="Carafe", exact=True).first.click()
+    picker = page.locator('[data-testid="stButtonGroup"]').filter(has_text="Leaks & spills").last
+    picker.get_by_text("Carafe", exact=True).click()
     page.get_by_text("Showing reviews that mention").wait_for(timeout=LOAD_TIMEOUT_MS)
     wait_idle(page)
     assert page.get_by_text(re.compile("carafe", re.IGNORECASE)).count() > 1  # its quotes
