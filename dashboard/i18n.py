@@ -480,6 +480,67 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Valoración baja, texto positivo",
     },
     "products.mismatches.none": {"en": "Ratings and text agree.", "es": "Valoraciones y texto coinciden."},
+    # --- Aspects (issue 16): the Products page's Aspects section ---
+    "products.aspects": {"en": "Aspects", "es": "Aspectos"},
+    "products.aspects.help": {
+        "en": "What the reviews talk about and how they feel about each: every sentence (or clause after "
+        "“but”) naming an aspect is judged on its own. Sorted by impact (mentions × negative share); "
+        "change is the negative share of the latest period against the one before.",
+        "es": "De qué hablan las reseñas y qué opinan de cada cosa: cada frase (o cláusula tras «pero») "
+        "que nombra un aspecto se juzga por separado. Ordenado por impacto (menciones × proporción "
+        "negativa); el cambio compara la proporción negativa del último periodo con la del anterior.",
+    },
+    "products.aspects.none": {
+        "en": "No aspects found in these reviews.",
+        "es": "No se encontraron aspectos en estas reseñas.",
+    },
+    "products.aspects.computing": {
+        "en": "Finding the aspects of {n:,} reviews stored before aspects existed (once)…",
+        "es": "Buscando los aspectos de {n:,} reseñas guardadas antes de existir los aspectos (una vez)…",
+    },
+    "products.aspects.col.aspect": {"en": "Aspect", "es": "Aspecto"},
+    "products.aspects.col.mentions": {"en": "Mentions", "es": "Menciones"},
+    "products.aspects.col.impact": {"en": "Impact", "es": "Impacto"},
+    "products.aspects.col.change": {"en": "Change (neg. pp)", "es": "Cambio (neg., pp)"},
+    "products.aspects.col.trend": {
+        "en": "Negative share over time",
+        "es": "Proporción negativa en el tiempo",
+    },
+    "products.aspects.by_product": {"en": "Aspects by product", "es": "Aspectos por producto"},
+    "products.aspects.pick": {
+        "en": "Show the reviews that mention",
+        "es": "Mostrar las reseñas que mencionan",
+    },
+    "products.aspects.quotes": {"en": "What they say", "es": "Qué dicen"},
+    "products.aspects.filter": {
+        "en": "Showing reviews that mention **{aspect}**.",
+        "es": "Se muestran las reseñas que mencionan **{aspect}**.",
+    },
+    "products.aspects.download_csv": {"en": "Aspect mentions (CSV)", "es": "Menciones de aspectos (CSV)"},
+    "products.aspects.download_xlsx": {
+        "en": "Aspect mentions (Excel)",
+        "es": "Menciones de aspectos (Excel)",
+    },
+    "products.aspects.edit": {"en": "Edit aspects", "es": "Editar aspectos"},
+    "products.aspects.edit.aspect": {"en": "Aspect", "es": "Aspecto"},
+    "products.aspects.edit.action": {"en": "Change", "es": "Cambio"},
+    "products.aspects.edit.rename": {"en": "Rename", "es": "Renombrar"},
+    "products.aspects.edit.merge": {"en": "Merge into", "es": "Fusionar con"},
+    "products.aspects.edit.hide": {"en": "Hide", "es": "Ocultar"},
+    "products.aspects.edit.new_name": {"en": "New name", "es": "Nombre nuevo"},
+    "products.aspects.edit.target": {"en": "Merge into", "es": "Fusionar con"},
+    "products.aspects.edit.save": {"en": "Save", "es": "Guardar"},
+    "products.aspects.edit.add": {"en": "Add an aspect", "es": "Añadir un aspecto"},
+    "products.aspects.edit.add_name": {"en": "Name", "es": "Nombre"},
+    "products.aspects.edit.add_words": {
+        "en": "Its words, comma-separated (e.g. lid, cover)",
+        "es": "Sus palabras, separadas por comas (p. ej. tapa, cubierta)",
+    },
+    "products.aspects.edit.add_button": {"en": "Add", "es": "Añadir"},
+    "products.aspects.edit.rules": {"en": "Saved changes", "es": "Cambios guardados"},
+    "products.aspects.edit.undo": {"en": "Undo", "es": "Deshacer"},
+    "products.aspects.edit.saved": {"en": "Saved.", "es": "Guardado."},
+    # --- end of Aspects ---
     "products.drivers": {"en": "Drivers", "es": "Factores"},
     "products.drivers.help": {
         "en": "Words and two-word phrases most over-represented in negative versus positive reviews "

@@ -166,6 +166,15 @@ def _add_run_owner(conn: Connection) -> None:
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _add_run_owner}
 
 
+def _aspects_added(_conn: Connection) -> None:
+    """Version 3 added the aspect tables, which `create_all` has just made. Mentions of reviews stored
+    before need the model and are computed on first use (:func:`core.storage.aspect_scoring.backfill`).
+    """
+
+
+MIGRATIONS[3] = _aspects_added  # aspects (issue 16)
+
+
 def ensure_schema(engine: Engine) -> int:
     """Create missing tables and run pending upgrades; safe to run twice and from several processes.
 

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, delete, exists, select, update
 from core.inference.pool import MIN_PARALLEL, FeaturizePool
 from core.logs import log_event
 from core.settings import get_settings
-from core.storage import rollups
+from core.storage import aspect_scoring, rollups
 from core.storage.cancel import Cancelled, raise_if_cancelled
 from core.storage.engine import optimize, write_transaction
 from core.storage.runs import run_owner
@@ -320,6 +320,16 @@ def _run_import(
             log_event("import_phase", logging.DEBUG, import_id=import_id, phase="score", rows=len(new))
             scores = _score(predictor, pool, [row.text for _, row in new], import_id, progress, total)
             timings["score"] = round(time.perf_counter() - tick, 3)
+        # --- aspects (issue 16): mentions found and scored before the write lock is taken ---
+        with engine.connect() as conn:
+            extractor = aspect_scoring.extractor_for(conn)
+        aspects = aspect_scoring.prepare(
+            predictor,
+            [row.text for _, row in new],
+            extractor,
+            scores[["negative", "neutral", "positive"]].to_numpy(float),
+        )
+        timings["aspects"] = round(aspects.seconds, 3)
         tick = time.perf_counter()
         products = sorted({row.product for _, row in candidates.values()})
         if rows_read is None:
@@ -327,6 +337,9 @@ def _run_import(
         log_event("import_phase", logging.DEBUG, import_id=import_id, phase="write", rows=len(new))
         with write_transaction(engine) as conn:
             stored = _write(conn, new, scores, import_id, source, predictor.version, progress, total)
+            # --- aspects (issue 16): stored in the import's transaction ---
+            keys = [(row.product, digest) for digest, row in new]
+            aspect_scoring.write_import(conn, import_id, keys, aspects, predictor.version)
             timings["write"] = round(time.perf_counter() - tick, 3)
             summary = ImportSummary(
                 import_id=import_id,
@@ -683,16 +696,28 @@ def rescore(
         with engine.connect() as conn:
             result = conn.execute(select(Review.id, Review.text).where(Review.id.in_(chunk)))
             texts = {review_id: text for review_id, text in result}
+            extractor = aspect_scoring.extractor_for(conn)
         ids = [review_id for review_id in chunk if review_id in texts]  # deleted meanwhile: skip
         scores = predictor.predict_frame(pd.Series([texts[i] for i in ids]))
+        # aspects (issue 16)
+        aspects = aspect_scoring.prepare(
+            predictor,
+            [texts[i] for i in ids],
+            extractor,
+            scores[["negative", "neutral", "positive"]].to_numpy(float),
+        )
         with write_transaction(engine) as conn:
             before = rollups.latest_rows(conn, Review.id.in_(ids))
             table = PredictionRow.__table__
             inserted = conn.execute(
-                upsert_ignore(conn, table).returning(table.c.id),
+                upsert_ignore(conn, table).returning(table.c.id, table.c.review_id),
                 _prediction_params(ids, scores, version, utcnow()),
             ).all()  # counted from RETURNING: executemany's rowcount is not reliable across drivers
             added += len(inserted)
+            # aspects (issue 16): the reviews just given a prediction of this version, and only those
+            fresh = {row.review_id for row in inserted}
+            keep = [k for k, review_id in enumerate(ids) if review_id in fresh]
+            aspect_scoring.write(conn, [ids[k] for k in keep], [aspects.rows[k] for k in keep], version)
             # exactly one latest prediction per review: the version just scored
             conn.execute(
                 update(PredictionRow)

@@ -18,6 +18,10 @@ Tables:
 * ``site_ratings``: a product page's own average rating (schema.org ``aggregateRating``) as each
   scrape saw it, so the dashboard can set the site's stars beside the reviews' sentiment.
 * ``app_settings``: key/value pairs, including ``schema_version``.
+* ``aspect_mentions``: each product facet a review's sentence (or contrast clause) names, with that
+  unit's sentiment, per model version; ``aspect_coverage`` marks the (review, version) pairs whose
+  mentions were computed (a review may name none); ``aspect_rules``: analysts' renames, merges,
+  hidden aspects and added ones, applied when aspects are read (:mod:`core.storage.aspects`).
 
 :func:`dialect_insert` and :func:`upsert_ignore` live here, beside the tables they write, so that
 :mod:`core.storage.rollups` needs nothing but this module (and the engine can rebuild the rollup).
@@ -47,7 +51,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.dml import Insert
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 2: who runs each import (pid, host); 3: aspect tables
 SOURCES = ("csv", "scrape", "manual")
 STATUSES = ("running", "succeeded", "failed", "cancelled")
 
@@ -228,6 +232,54 @@ class AppSetting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- aspects (schema version 2) -----------------------------------------------------------------
+
+
+class AspectMention(Base):
+    """An aspect named in one unit (sentence or contrast clause) of a review, judged by that unit."""
+
+    __tablename__ = "aspect_mentions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    model_version: Mapped[str] = mapped_column(String(100))
+    aspect: Mapped[str] = mapped_column(String(120))  # "cat:delivery", "term:carafe"
+    term: Mapped[str] = mapped_column(String(200))  # the words as written, lower-case
+    phrase: Mapped[str] = mapped_column(String(200))  # their lemmas
+    language: Mapped[str] = mapped_column(String(10))
+    unit_start: Mapped[int] = mapped_column(Integer)
+    unit_end: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(12))
+    p_negative: Mapped[float | None] = mapped_column(Float)
+    p_neutral: Mapped[float | None] = mapped_column(Float)
+    p_positive: Mapped[float | None] = mapped_column(Float)
+    negated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_aspect_mentions_review", "review_id", "model_version"),)
+
+
+class AspectCoverage(Base):
+    """A (review, model version) whose aspect mentions were computed (it may have none)."""
+
+    __tablename__ = "aspect_coverage"
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class AspectRule(Base):
+    """An analyst's change to the aspects shown: rename, merge, hide, or add (by listing words)."""
+
+    __tablename__ = "aspect_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(10))  # rename | merge | hide | add
+    aspect: Mapped[str] = mapped_column(String(120))  # the aspect key it changes (add: "custom:<name>")
+    value: Mapped[str] = mapped_column(Text, default="")  # new name | target key | words (comma-separated)
+    user: Mapped[str] = mapped_column("user_name", String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 def _normalise(value: str | None) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core.logs import log_event
-from dashboard import charts, state
+from dashboard import aspect_section, charts, state
 from dashboard.columns import as_pills, label_pill, probability_columns
 from dashboard.highlight import escape_markdown
 from dashboard.i18n import current_language, label_name, t
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 TABLE_ROWS = 300  # rows sent to the browser (re-sent on every filter change); downloads carry all
 FREQUENCIES = ("auto", "D", "W", "M")
-FILTER_KEYS = ("f_labels", "f_rating", "f_search", "driver_neg", "driver_pos")
+FILTER_KEYS = ("f_labels", "f_rating", "f_search", "driver_neg", "driver_pos", aspect_section.PICK_KEY)
 
 
 def first_product(summary: pd.DataFrame, min_reviews: int = 20) -> str:
@@ -80,6 +80,7 @@ def remember_products() -> None:
     """Callback: keep the selection when the user leaves the page and comes back."""
     st.session_state[Keys.SELECTED_PRODUCTS] = list(st.session_state["products_select"])
     clear_term()  # a term picked for other products would silently empty the table
+    aspect_section.clear_pick()
 
 
 def pick_term(source: str, other: str) -> None:
@@ -297,11 +298,18 @@ def review_table(frame: pd.DataFrame, key: str, height: int | Literal["auto"] = 
     )
 
 
-def table_section(frame: pd.DataFrame) -> None:
-    """The review table (newest first) with CSV and XLSX downloads of every filtered row."""
+def table_section(frame: pd.DataFrame, aspect: str | None = None) -> None:
+    """The review table (newest first) with CSV and XLSX downloads of every filtered row; `aspect`:
+    the aspect whose mentions it is narrowed to, if any."""
     from core.spreadsheet import to_safe_csv, to_safe_xlsx
 
     st.subheader(t("products.reviews"))
+    if aspect:
+        cols = st.columns([4, 1])
+        cols[0].info(
+            t("products.aspects.filter", aspect=escape_markdown(aspect)), icon=":material/filter_alt:"
+        )
+        cols[1].button(t("products.term_clear"), key="clear_aspect", on_click=aspect_section.clear_pick)
     term = st.session_state.get(Keys.DRIVER_TERM)
     if term:
         cols = st.columns([4, 1])
@@ -389,11 +397,17 @@ def main() -> None:
     st.plotly_chart(d["distribution"], key="distribution")
     trend_section(slim, list(chosen), key)
     rating_section(d, base)
+    aspect_section.section(engine, url, products, version, base, f)  # Aspects (issue 16)
     drivers_section(engine, url, products, version, f)
     confidence_section(d, base)
     term = st.session_state.get(Keys.DRIVER_TERM)
     table_frame = apply_filters(base, Filters(term=term)) if term else base
-    table_section(table_frame)
+    mentioning = aspect_section.picked_review_ids(engine, url, products, version, base, f)
+    if mentioning is not None:
+        table_frame = table_frame[table_frame["review_id"].isin(mentioning)]
+    table_section(
+        table_frame, st.session_state.get(aspect_section.PICK_KEY) if mentioning is not None else None
+    )
 
 
 if __name__ in {"__main__", "__page__"}:

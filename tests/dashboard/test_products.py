@@ -26,7 +26,14 @@ def test_one_product_every_chart_and_the_table(seeded) -> None:
     assert at.multiselect(key="products_select").value == ["Kettle K1"]
     # distribution, trend, rating heatmap, drivers, confidence
     assert len(charts_on(at)) == 5
-    assert texts(at.subheader) == ["Trend", "Ratings vs sentiment", "Drivers", "Confidence", "Reviews"]
+    assert texts(at.subheader) == [
+        "Trend",
+        "Ratings vs sentiment",
+        "Aspects",
+        "Drivers",
+        "Confidence",
+        "Reviews",
+    ]
     table = review_table(at)
     assert len(table) == 30 and set(table["product"]) == {"Kettle K1"}
     # labels are pills: one-item lists of the raw label, shown with their display name
@@ -91,6 +98,9 @@ class Relabelled:
 
     def predict_frame(self, texts, chunk_size: int = 5000):
         return self._predictor.predict_frame(texts, chunk_size)
+
+    def predict_proba(self, texts, batch_size: int = 512):  # aspect sentiment scores sentences
+        return self._predictor.predict_proba(texts, batch_size)
 
 
 def test_model_version_selector_when_several_versions_scored(seeded, predictor) -> None:

@@ -12,7 +12,8 @@ atomic JSON write, may be imported from anywhere; they import nothing else from 
 * ``core.storage``: on top of nlp; only its importer reaches into inference and ingestion (it is where
   they meet).
 * ``core.spreadsheet``: a leaf; ``core.analytics`` and ``core.cli`` on top.
-* ``core.predict`` and ``core.ingest``: `python -m` aliases of ``core.cli``, nothing else.
+* ``core.aspect_report`` (aspect tables for pages and the CLI) sits with ``core.analytics``.
+* ``core.predict``, ``core.ingest`` and ``core.aspects``: `python -m` aliases of ``core.cli``, nothing else.
 
 One sanctioned exception reaches above `core`: the `sentiment` dispatcher (``core.cli.main``) names the
 entry points in models/, scraping/ and bench/ as module-name strings and imports the chosen one with
@@ -43,9 +44,11 @@ LAYER_OF_PREFIX = {  # longest prefix wins
     "core.storage": "storage",
     "core.spreadsheet": "spreadsheet",
     "core.analytics": "analytics",
+    "core.aspect_report": "analytics",
     "core.cli": "cli",
     "core.predict": "alias",
     "core.ingest": "alias",
+    "core.aspects": "alias",
     "core": "package",  # core/__init__.py
 }
 ALLOWED: dict[str, frozenset[str]] = {
@@ -61,7 +64,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "package": frozenset(),
 }
 # The one module allowed more than its layer: storage's importer stores rows and scores them.
-EXTRA: dict[str, frozenset[str]] = {"core.storage.importer": frozenset({"inference", "ingestion"})}
+# Its aspect half (mentions found, scored by the model per sentence, stored) likewise reaches inference.
+EXTRA: dict[str, frozenset[str]] = {
+    "core.storage.importer": frozenset({"inference", "ingestion"}),
+    "core.storage.aspect_scoring": frozenset({"inference"}),
+}
 FORBIDDEN_PACKAGES = ("streamlit", "scrapy", "dashboard", "scraping", "models", "bench", "tests")
 DISPATCHER = "core.cli.main"  # the one module that imports sibling packages, by name (see the docstring)
 FORBIDDEN_MODULE = re.compile(rf"(?:{'|'.join(FORBIDDEN_PACKAGES)})(?:\.\w+)+")

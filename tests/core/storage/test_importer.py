@@ -46,6 +46,7 @@ class RenamedPredictor:
         return self.inner.score_encoded(ids, offsets)
 
     proba_from_encoded = Predictor.proba_from_encoded  # batching as the real one, through score_encoded
+    predict_proba = Predictor.predict_proba  # aspect sentiment scores sentences through it
 
 
 class FailingPredictor(RenamedPredictor):

@@ -20,6 +20,7 @@ from core.storage.engine import (
 from core.storage.schema import SCHEMA_VERSION, AppSetting, Base, content_hash
 from tests.conftest import BACKENDS, fresh_store
 
+NEXT = SCHEMA_VERSION + 1  # a planted upgrade step, one past the real schema
 TABLES = {"products", "reviews", "predictions", "imports", "app_settings"}
 
 
@@ -53,16 +54,15 @@ def test_upgrade_steps_run_once(engine: Engine, monkeypatch: pytest.MonkeyPatch)
     calls: list[int] = []
 
     def add_note_column(conn: Connection) -> None:
-        calls.append(SCHEMA_VERSION + 1)
+        calls.append(NEXT)
         conn.execute(text("ALTER TABLE app_settings ADD COLUMN note VARCHAR(50)"))
 
-    step = SCHEMA_VERSION + 1
-    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", step)
-    monkeypatch.setitem(engine_module.MIGRATIONS, step, add_note_column)
-    assert ensure_schema(engine) == step
-    assert ensure_schema(engine) == step
-    assert calls == [step]
-    assert schema_version(engine) == step
+    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(engine_module.MIGRATIONS, NEXT, add_note_column)
+    assert ensure_schema(engine) == NEXT
+    assert ensure_schema(engine) == NEXT
+    assert calls == [NEXT]
+    assert schema_version(engine) == NEXT
     assert "note" in {column["name"] for column in inspect(engine).get_columns("app_settings")}
 
 
@@ -72,11 +72,12 @@ def test_database_from_before_versioning_is_upgraded_from_version_1(
     with engine.begin() as conn:
         conn.execute(AppSetting.__table__.delete())
     calls: list[int] = []
-    monkeypatch.setitem(
-        engine_module.MIGRATIONS, 2, lambda conn: calls.append(2)
-    )  # the run-owner columns exist
+    monkeypatch.setitem(engine_module.MIGRATIONS, 2, lambda conn: calls.append(2))  # create_all made pid/host
+    monkeypatch.setattr(engine_module, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(engine_module.MIGRATIONS, NEXT, lambda conn: calls.append(NEXT))
     ensure_schema(engine)
-    assert calls == [2] and schema_version(engine) == SCHEMA_VERSION
+    # every step from the baseline runs: 2 (run owner), 3 (aspect tables, made by create_all), the planted one
+    assert calls == [2, NEXT] and schema_version(engine) == NEXT
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
