@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.features import _ID_CACHE_LIMIT, Featurizer
+from core.nlp.features import _ID_CACHE_LIMIT, Featurizer
 from models.model import N_CLASSES, lexicon_features, mixed_band
 
 N_POSITION_FEATURES = 5
@@ -42,7 +42,7 @@ N_POSITION_FEATURES = 5
 # HTML <br>. Found on the raw text (the tokeniser drops "."), so the token-level work is unchanged.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
-SENTENCE_BREAK = "xxsentencebreak"  # a placeholder word (like core.text's xxurl) marking a sentence end
+SENTENCE_BREAK = "xxsentencebreak"  # a placeholder word (like core.nlp.text's xxurl) marking a sentence end
 _BREAK_SPACED = f" {SENTENCE_BREAK} "
 BREAK_ID = -2  # its id in Featurizer.word_ids output: never a table row, removed before encoding
 

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.features import FeatureConfig, Featurizer, cap_text, cap_tokens
-from core.text import tokenize
+from core.nlp.features import FeatureConfig, Featurizer, cap_text, cap_tokens
+from core.nlp.text import tokenize
 from models.hier_model import pack_sentences, split_sentences
-from models.train import LABEL_ID, TextSet
+from models.training import LABEL_ID, TextSet
 
 MAX_SENTENCES = 40  # sentences kept per document (3/4 head, 1/4 tail); serving uses the same cap
 

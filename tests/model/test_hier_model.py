@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import torch
 
-from core.features import Featurizer, build_config
-from core.text import stopword_set, tokenize
+from core.nlp.features import Featurizer, build_config
+from core.nlp.text import stopword_set, tokenize
 from models.hier_model import HierConfig, HierModel, HierScorer, encode_sentences, script, split_sentences
 from models.hier_train import make_sent_textset, tokenize_docs
 
@@ -93,11 +93,11 @@ def test_sentence_marker_survives_a_full_id_cache(
     featurizer: Featurizer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = encode_sentences(featurizer, TEXTS)
-    import core.features
+    import core.nlp.features
     import models.hier_model
 
     # a cache at its limit is cleared by Featurizer.word_ids; the marker must not be cleared with it
-    monkeypatch.setattr(core.features, "_ID_CACHE_LIMIT", 1)
+    monkeypatch.setattr(core.nlp.features, "_ID_CACHE_LIMIT", 1)
     monkeypatch.setattr(models.hier_model, "_ID_CACHE_LIMIT", 1)
     for got, want in zip(encode_sentences(featurizer, TEXTS), expected, strict=True):
         np.testing.assert_array_equal(got, want)
