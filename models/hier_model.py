@@ -188,7 +188,7 @@ class HierModel(nn.Module):
     def forward(
         self, ids: torch.Tensor, sent_offsets: torch.Tensor, doc_offsets: torch.Tensor
     ) -> torch.Tensor:
-        """Document logits `(B, 3)` (what training and `models.train`'s helpers consume)."""
+        """Document logits `(B, 3)` (what training and `models.training`'s helpers consume)."""
         return self.forward_all(ids, sent_offsets, doc_offsets)[0]
 
     def forward_all(

@@ -1,6 +1,6 @@
-"""Training glue for the sentence-aware model (issue 15 prototype), reusing `models.train`'s loop and metrics.
+"""Training glue for the sentence-aware model (issue 15 prototype), reusing `models.training`'s loop and metrics.
 
-`models.train.train_loop`, `predict_proba`, `fit_temperature` and `metrics` take any dataset whose
+`models.training.train_loop`, `predict_proba`, `fit_temperature` and `metrics` take any dataset whose
 `batch(idx)` returns the network's inputs and any network returning `(batch, 3)` logits, so the
 hierarchical model only needs :class:`SentTextSet` (sentence-grouped ids) and its encoder from
 pre-tokenised sentences. Corpora are tokenised once per sentence (:func:`tokenize_docs`); a document's
