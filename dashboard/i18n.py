@@ -203,6 +203,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Ninguna palabra por sí sola movió la puntuación: el modelo no las conoce o se compensan.",
     },
     "analyze.col.word": {"en": "Word or phrase", "es": "Palabra o frase"},
+    "analyze.sentences": {
+        "en": "Sentence by sentence: the model reads each sentence and weighs them into the verdict",
+        "es": "Frase por frase: el modelo lee cada frase y las pondera para el veredicto",
+    },
+    "analyze.col.sentence": {"en": "Sentence", "es": "Frase"},
     "analyze.col.pushes": {"en": "Pushes toward", "es": "Empuja hacia"},
     "analyze.col.weight": {"en": "Weight", "es": "Peso"},
     # upload

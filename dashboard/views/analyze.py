@@ -133,6 +133,7 @@ def detail(result: dict[str, Any], index: int) -> None:
         st.plotly_chart(
             charts.probability_bar(p["scores"], lang), key=f"prob_{index}", config={"displayModeBar": False}
         )
+    sentence_table(p.get("sentences") or [], lang)
     spans = result["spans"]
     if not spans:
         st.text(result["text"])
@@ -160,6 +161,32 @@ def detail(result: dict[str, Any], index: int) -> None:
             "token": st.column_config.TextColumn(t("analyze.col.word")),
             "direction": st.column_config.TextColumn(t("analyze.col.pushes")),
             "weight": st.column_config.NumberColumn(t("analyze.col.weight"), format="%+.3f"),
+        },
+    )
+
+
+def sentence_table(sentences: list[dict[str, Any]], lang: str) -> None:
+    """Each sentence's own verdict (from the prediction; no extra scoring), when there is more than one."""
+    if len(sentences) < 2:
+        return
+    st.markdown(f"**{t('analyze.sentences')}**")
+    table = pd.DataFrame(
+        {
+            "sentence": [s["text"] for s in sentences],
+            "label": [label_name(s["label"], lang) if s["label"] else "" for s in sentences],
+            "positive": [(s["scores"] or {}).get("positive") for s in sentences],
+            "negative": [(s["scores"] or {}).get("negative") for s in sentences],
+        }
+    )
+    pct = {"format": "percent"}
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "sentence": st.column_config.TextColumn(t("analyze.col.sentence")),  # plain text, never HTML
+            "label": st.column_config.TextColumn(t("col.label")),
+            "positive": st.column_config.NumberColumn(label_name("positive", lang), **pct),
+            "negative": st.column_config.NumberColumn(label_name("negative", lang), **pct),
         },
     )
 
