@@ -46,9 +46,15 @@ def main(argv: list[str] | None = None) -> int:
 
         card = get_predictor().card
         frame = table(card)
-        print("\n| split | model | n | accuracy | macro-F1 |\n|---|---|---|---|---|")
+        print(
+            "\n| set | model | n | macro-F1 | pos/neg acc (binary) | pos/neg acc (strict) |"
+            "\n|---|---|---|---|---|---|"
+        )
         for row in frame.itertuples():
-            print(f"| {row.split} | {row.model} | {row.n} | {row.accuracy} | {row.macro_f1} |")
+            print(
+                f"| {row.set} | {row.model} | {row.n} | {row.macro_f1} | {row.posneg_binary} | "
+                f"{row.posneg_strict} |"
+            )
         print("\n" + json.dumps({"model_version": card["version"]}))
     return 0
 

@@ -68,7 +68,7 @@ def bench_speed(rows: int) -> dict[str, Any]:
     """Extraction and unit scoring of `rows` synthetic reviews (the import benchmark's)."""
     from bench.store import _rows
     from core.inference.predictor import get_predictor
-    from core.inference.sentences import span_scores
+    from core.inference.sentences import unit_scores
     from core.nlp.aspects import default_extractor
 
     predictor = get_predictor()
@@ -80,7 +80,7 @@ def bench_speed(rows: int) -> dict[str, Any]:
     extract = time.perf_counter() - tick
     units = [sorted({(m.unit_start, m.unit_end) for m in own}) for own in found]
     tick = time.perf_counter()
-    span_scores(predictor, texts, units)
+    unit_scores(predictor, texts, units)
     score = time.perf_counter() - tick
     mentions = sum(map(len, found))
     return {

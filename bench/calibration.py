@@ -45,7 +45,9 @@ def rows_for(model_dir: Path) -> list[dict[str, object]]:
         texts = frame["text"].tolist()
         truth = frame["label"].map(LABEL_ID).to_numpy()
         probs = predictor.predict_proba(texts)
-        _, lengths = predictor.featurizer.word_ids(texts)
+        _, sentence_lengths, sentences = predictor.featurizer.word_ids(texts)
+        text_of = np.repeat(np.arange(len(texts)), sentences)
+        lengths = np.bincount(text_of, weights=sentence_lengths, minlength=len(texts))
         if domain == "imdb":  # polarity only: renormalise the (negative, positive) pair
             pair = probs[:, [0, 2]] / probs[:, [0, 2]].sum(axis=1, keepdims=True)
             confidence, correct = pair.max(axis=1), np.where(pair.argmax(axis=1) == 1, 2, 0) == truth

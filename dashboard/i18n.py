@@ -227,12 +227,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "analyze.examples": {"en": "Try examples", "es": "Probar ejemplos"},
     "analyze.examples_limits": {
         "en": 'Known weak spots: sarcasm ("Oh great, it broke on day one" reads as positive), lukewarm '
-        "or mixed reviews (\"It's okay, nothing special\" reads as negative) and text not in the model's "
-        "language. Adapting the model on your rated reviews (Model page) is the fix.",
+        'reviews ("It\'s okay, nothing special" reads as negative), bare facts without an opinion '
+        '("The package arrived on Tuesday." reads as negative) and text not in the model\'s language. '
+        "Adapting the model on your rated reviews (Model page) is the fix.",
         "es": 'Puntos débiles conocidos: el sarcasmo ("Oh great, it broke on day one" sale positivo), '
-        'las reseñas tibias o mixtas ("It\'s okay, nothing special" sale negativo) y el texto en otro '
-        "idioma que el del modelo. Adaptar el modelo a sus reseñas con estrellas (página Modelo) lo "
-        "corrige.",
+        'las reseñas tibias ("It\'s okay, nothing special" sale negativo), los hechos sin opinión '
+        '("The package arrived on Tuesday." sale negativo) y el texto en otro idioma que el del modelo. '
+        "Adaptar el modelo a sus reseñas con estrellas (página Modelo) lo corrige.",
     },
     "analyze.empty": {
         "en": "Type or paste at least one review.",
@@ -264,6 +265,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Ninguna palabra por sí sola movió la puntuación: el modelo no las conoce o se compensan.",
     },
     "analyze.col.word": {"en": "Word or phrase", "es": "Palabra o frase"},
+    "analyze.sentences": {
+        "en": "Sentence by sentence: the model reads each sentence and weighs them into the verdict",
+        "es": "Frase por frase: el modelo lee cada frase y las pondera para el veredicto",
+    },
+    "analyze.col.sentence": {"en": "Sentence", "es": "Frase"},
     "analyze.col.pushes": {"en": "Pushes toward", "es": "Empuja hacia"},
     "analyze.col.weight": {"en": "Weight", "es": "Peso"},
     # upload

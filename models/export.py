@@ -21,8 +21,9 @@ MAX_MODEL_MB = 25.0  # the repository ships the file; keep it small
 def export(scorer: Scorer, features: FeatureConfig, out_dir: Path) -> Path:
     """Write `sentiment.pt` (TorchScript of `scorer`, eval mode) and `features.json` into `out_dir`.
 
-    The scripted module maps `(ids, offsets)` (from :class:`core.nlp.features.Featurizer.encode`) to
-    calibrated probabilities `(batch, 3)`; it loads with `torch.jit.load` alone.
+    The scripted module maps `(ids, sent_offsets, doc_offsets)` (:class:`core.nlp.features.Encoded`,
+    from :meth:`core.nlp.features.Featurizer.encode`) to calibrated `(doc_probs (B, 3), sent_probs
+    (S, 3))`; it loads with `torch.jit.load` alone (:func:`core.inference.predictor.load_scorer`).
 
     :param scorer: the trained network wrapped with temperature and mixed band.
     :param features: the feature configuration the network was trained with.

@@ -215,7 +215,7 @@ def _score_chunks(
     for chunk in _progress(chunks, len(texts)):
         probs = np.full((chunk.stop - chunk.start, 3), np.nan)
         if len(chunk.rows):  # NaN rows: nothing the model knows, unscorable rather than a guess
-            probs[chunk.rows - chunk.start] = predictor.proba_from_encoded(chunk.ids, chunk.offsets)
+            probs[chunk.rows - chunk.start] = predictor.proba_from_encoded(chunk.encoded)[0]
         # a NaN row is an input the pool left out (unscorable_reason says why) or a text without a
         # single word the model knows
         missing = np.isnan(probs[:, 0]).tolist()

@@ -1,4 +1,4 @@
-"""Featurise many texts on every core: worker processes turn texts into `(ids, offsets)`, in order.
+"""Featurise many texts on every core: worker processes turn texts into sentence bags, in order.
 
 Featurising (:meth:`core.nlp.features.Featurizer.encode`, pure Python tokenising) is most of the cost of
 scoring a large upload; the bag model itself takes milliseconds. A :class:`FeaturizePool` splits
@@ -8,7 +8,7 @@ the caller scores each chunk (:meth:`core.inference.predictor.Predictor.proba_fr
     with FeaturizePool(predictor.featurizer) as pool:  # workers start now (a quarter of a second)
         ...                                            # do something else meanwhile
         for chunk in pool.encode(texts):               # the first chunks are sent at once
-            probs = predictor.proba_from_encoded(chunk.ids, chunk.offsets)  # a row per chunk.rows
+            probs, _ = predictor.proba_from_encoded(chunk.encoded)  # a row per chunk.rows
 
 Design:
 
@@ -47,7 +47,7 @@ import numpy as np
 
 from core.inference.predictor import unscorable_reason
 from core.logs import log_event
-from core.nlp.features import FeatureConfig, Featurizer
+from core.nlp.features import Encoded, FeatureConfig, Featurizer
 
 CHUNK = 4096  # texts per task: one result each, about 1 MB of ids
 MIN_PARALLEL = 5000  # fewer valid texts than this are featurised in the calling process
@@ -66,15 +66,14 @@ class EncodedChunk:
 
     :ivar start: index of the chunk's first input text.
     :ivar stop: one past the index of its last input text.
-    :ivar rows: indices (into the whole input) of its valid texts, in order; `ids`/`offsets` hold one
-        bag per row, so `offsets` has `len(rows)` entries.
+    :ivar rows: indices (into the whole input) of its valid texts, in order; `encoded` holds one text
+        per row (its sentence bags), so `encoded.doc_offsets` has `len(rows)` entries.
     """
 
     start: int
     stop: int
     rows: np.ndarray  # (valid,) int64
-    ids: np.ndarray  # (features,) int64
-    offsets: np.ndarray  # (valid,) int64
+    encoded: Encoded
 
 
 def default_workers() -> int:
@@ -194,8 +193,8 @@ class FeaturizePool:
         self, texts: Sequence[object], bounds: list[tuple[int, int]], rows: list[np.ndarray]
     ) -> Iterator[EncodedChunk]:
         for (start, stop), chunk_rows in zip(bounds, rows, strict=True):
-            ids, offsets = self.featurizer.encode([texts[i] for i in chunk_rows])
-            yield EncodedChunk(start, stop, chunk_rows, ids, offsets)
+            encoded = self.featurizer.encode([texts[i] for i in chunk_rows])
+            yield EncodedChunk(start, stop, chunk_rows, encoded)
 
     def _collect(
         self, bounds: list[tuple[int, int]], rows: list[np.ndarray], procs: list[subprocess.Popen[bytes]]
@@ -212,8 +211,8 @@ class FeaturizePool:
                 _, exc, remote = reply
                 exc.add_note(f"Raised in a featurising worker process:\n{remote}")
                 raise exc
-            _, ids, offsets = reply
-            yield EncodedChunk(start, stop, chunk_rows, ids, offsets)
+            _, ids, sent_offsets, doc_offsets = reply
+            yield EncodedChunk(start, stop, chunk_rows, Encoded(ids, sent_offsets, doc_offsets))
 
 
 def _feed(stdin: IO[bytes], tasks: list[list[object]]) -> None:
@@ -257,8 +256,7 @@ def _worker_main(config_file: str) -> None:
         except EOFError:
             return  # the parent closed the pipe: done
         try:
-            ids, offsets = featurizer.encode(texts)
-            reply: tuple[Any, ...] = ("ok", ids, offsets)
+            reply: tuple[Any, ...] = ("ok", *featurizer.encode(texts))  # plain arrays pickle fastest
         except Exception as exc:
             reply = ("error", _portable(exc), traceback.format_exc())
         pickle.dump(reply, out, protocol=_PROTOCOL)

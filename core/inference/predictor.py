@@ -8,9 +8,12 @@ Input handling, decided once here:
 
 * non-strings (None, NaN, numbers), empty or whitespace-only text, and text with no word the tokeniser
   keeps (e.g. "...") get an explicit ``"unscorable"`` :class:`Prediction` with a `reason`, never a label;
-* very long texts are scored on a bounded excerpt: the first 3/4 and last 1/4 of 20,000 characters and
-  then of 1,024 tokens (limits in `features.json`), because the end of a review often holds its verdict
-  and the cost stays bounded;
+* very long texts are scored on a bounded excerpt: the first 3/4 and last 1/4 of 40 sentences, each read
+  up to 2,000 characters (limits in `features.json`), because the end of a review often holds its
+  verdict and the cost stays bounded;
+* the model reads sentences (:func:`core.nlp.sentences.split_sentences`): every scored text also gets
+  per-sentence probabilities with character spans (:meth:`Predictor.sentence_scores`,
+  :attr:`Prediction.sentences`); a sentence without a word the model knows has none;
 * batches of `batch_size` texts are featurised and scored together; :meth:`Predictor.predict_frame`
   walks a pandas column in chunks, so memory is bounded by the chunk, not the column.
 
@@ -25,18 +28,46 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from core.inference import registry
-from core.nlp.features import FeatureConfig, Featurizer
+from core.nlp.features import Encoded, FeatureConfig, Featurizer
 
 LABELS = ("negative", "neutral", "positive")
 UNSCORABLE = "unscorable"
 MODEL_FILE = "sentiment.pt"
 FEATURES_FILE = "features.json"
 CARD_FILE = "model_card.json"
+
+
+class SentenceScore(NamedTuple):
+    """One sentence of a text as the model read it: `text[start:end]` and its probabilities
+    `(negative, neutral, positive)`, or None when it holds no word the model knows."""
+
+    start: int
+    end: int
+    text: str
+    probs: tuple[float, float, float] | None
+
+    @property
+    def label(self) -> str | None:
+        """The sentence's most probable class, or None when it was not scored."""
+        return None if self.probs is None else LABELS[max(range(3), key=self.probs.__getitem__)]
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"start", "end", "text", "label", "scores"}` (label and scores null when not scored)."""
+        scores = (
+            None if self.probs is None else {k: round(v, 6) for k, v in zip(LABELS, self.probs, strict=True)}
+        )
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "label": self.label,
+            "scores": scores,
+        }
 
 
 @dataclass(frozen=True)
@@ -51,15 +82,18 @@ class Prediction:
     confidence: float | None  # max probability
     model_version: str
     reason: str | None = None  # why unscorable ("empty text", "not a string", ...)
+    sentences: tuple[SentenceScore, ...] = ()  # the sentences the model read, in order (none if unscorable)
 
     def to_json(self) -> dict[str, Any]:
-        """The CLI object: text, label, scores, confidence, model_version (+ reason when unscorable)."""
+        """The CLI object: text, label, scores, confidence, model_version, sentences (each `{"start",
+        "end", "text", "label", "scores"}`) (+ reason when unscorable)."""
         out: dict[str, Any] = {
             "text": self.text,
             "label": self.label,
             "scores": self.scores,
             "confidence": self.confidence,
             "model_version": self.model_version,
+            "sentences": [s.to_json() for s in self.sentences],
         }
         if self.reason is not None:
             out["reason"] = self.reason
@@ -90,7 +124,8 @@ def _score_on_one_thread() -> None:
 
 
 def load_scorer(path: Path) -> Any:
-    """Load a TorchScript scorer (`(ids, offsets) -> probabilities`); the product's only `torch.jit.load`."""
+    """Load a TorchScript scorer (`(ids, sent_offsets, doc_offsets) -> (doc_probs, sent_probs)`, see
+    :class:`core.nlp.features.Encoded`); the product's only `torch.jit.load`."""
     import torch
 
     module = torch.jit.load(str(path), map_location="cpu")
@@ -126,41 +161,89 @@ class Predictor:
         _score_on_one_thread()
         return cls(scorer, features, card, model_dir)
 
-    def score_encoded(self, ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        """Probabilities `(batch, 3)` for already-encoded texts (see :meth:`Featurizer.encode`)."""
+    def score_encoded(self, encoded: Encoded) -> tuple[np.ndarray, np.ndarray]:
+        """Document `(n, 3)` and sentence `(S, 3)` probabilities for already-encoded texts
+        (:meth:`Featurizer.encode`), in one model call."""
         import torch
 
         with torch.inference_mode():
-            probs = self.scorer(torch.from_numpy(ids), torch.from_numpy(offsets))
-        return probs.numpy().astype(np.float64)
+            doc, sent = self.scorer(*(torch.from_numpy(a) for a in encoded))
+        return doc.numpy().astype(np.float64), sent.numpy().astype(np.float64)
 
-    def proba_from_encoded(self, ids: np.ndarray, offsets: np.ndarray, batch_size: int = 512) -> np.ndarray:
-        """Probabilities `(n, 3)` for `n` encoded texts, scored `batch_size` at a time; the rows of
-        texts without a single feature are NaN (callers turn them into unscorable results).
+    def proba_from_encoded(self, encoded: Encoded, batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
+        """Document `(n, 3)` and sentence `(S, 3)` probabilities for `n` encoded texts, scored
+        `batch_size` texts at a time. Rows of texts without a single feature, and of sentences without
+        one, are NaN (callers turn such texts into unscorable results).
         """
-        out = np.empty((len(offsets), 3), dtype=np.float64)
-        ends = np.append(offsets[1:], ids.shape[0])
-        for a in range(0, len(offsets), batch_size):
-            b = min(a + batch_size, len(offsets))
-            first, last = offsets[a], ends[b - 1]
-            out[a:b] = self.score_encoded(ids[first:last], offsets[a:b] - first)
-        out[ends == offsets] = np.nan  # no feature at all: nothing to base a verdict on
-        return out
+        n = encoded.n_texts
+        docs = np.empty((n, 3), dtype=np.float64)
+        sents = np.empty((encoded.sent_offsets.shape[0], 3), dtype=np.float64)
+        for a in range(0, n, batch_size):
+            b = min(a + batch_size, n)
+            part = encoded.slice(a, b)
+            first = int(encoded.doc_offsets[a]) if a < n else 0
+            docs[a:b], sents[first : first + part.sent_offsets.shape[0]] = self.score_encoded(part)
+        docs[encoded.doc_feature_counts() == 0] = np.nan  # no feature at all: nothing to base a verdict on
+        sents[np.diff(np.append(encoded.sent_offsets, encoded.ids.shape[0])) == 0] = np.nan
+        return docs, sents
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = 512) -> np.ndarray:
-        """Probabilities `(n, 3)` for valid strings, scored `batch_size` at a time (NaN rows as in
-        :meth:`proba_from_encoded`)."""
+        """Document probabilities `(n, 3)` for valid strings, scored `batch_size` at a time (NaN rows
+        as in :meth:`proba_from_encoded`)."""
         out = np.empty((len(texts), 3), dtype=np.float64)
         for start in range(0, len(texts), batch_size):
             chunk = texts[start : start + batch_size]
-            out[start : start + len(chunk)] = self.proba_from_encoded(*self.featurizer.encode(chunk))
+            out[start : start + len(chunk)] = self.proba_from_encoded(self.featurizer.encode(chunk))[0]
+        return out
+
+    def _scored(self, texts: Sequence[str]) -> tuple[np.ndarray, list[list[SentenceScore]]]:
+        """Document probabilities and each text's :class:`SentenceScore` list, for valid strings."""
+        encoded = self.featurizer.encode(texts)
+        docs, sents = self.proba_from_encoded(encoded)
+        per_text: list[list[SentenceScore]] = []
+        for i, text in enumerate(texts):
+            first = int(encoded.doc_offsets[i])
+            rows = (
+                sents[first : first + len(spans)]
+                if (spans := self.featurizer.sentence_spans(text))
+                else sents[:0]
+            )
+            per_text.append(
+                [
+                    SentenceScore(
+                        a, b, text[a:b], None if np.isnan(p[0]) else (float(p[0]), float(p[1]), float(p[2]))
+                    )
+                    for (a, b), p in zip(spans, rows.tolist(), strict=True)
+                ]
+            )
+        return docs, per_text
+
+    def sentence_scores(self, texts: Sequence[str], batch_size: int = 512) -> list[list[SentenceScore]]:
+        """Per text, its sentences as the model read them: `(start, end, text, probs)` tuples
+        (:class:`SentenceScore`; `probs` is `(negative, neutral, positive)`, or None for a sentence
+        without a word the model knows). Sentences come from :func:`core.nlp.sentences.split_sentences`
+        (at most `max_sentences` per text: the first 3/4 and last 1/4); a text that is not a non-blank
+        string has none.
+        """
+        out: list[list[SentenceScore]] = [[] for _ in texts]
+        valid = [i for i, t in enumerate(texts) if unscorable_reason(t) is None]
+        for start in range(0, len(valid), batch_size):
+            rows = valid[start : start + batch_size]
+            for i, sentences in zip(rows, self._scored([texts[i] for i in rows])[1], strict=True):
+                out[i] = sentences
         return out
 
     def predict(self, texts: Sequence[object], batch_size: int = 512) -> list[Prediction]:
-        """One :class:`Prediction` per input, in order; invalid inputs become "unscorable" with a reason."""
+        """One :class:`Prediction` per input, in order, with its sentences; invalid inputs become
+        "unscorable" with a reason."""
         reasons = [unscorable_reason(t) for t in texts]
         valid = [i for i, r in enumerate(reasons) if r is None]
-        probs = self.predict_proba([texts[i] for i in valid], batch_size=batch_size)  # type: ignore[misc]
+        probs = np.empty((len(valid), 3))
+        sentences: list[list[SentenceScore]] = []
+        for start in range(0, len(valid), batch_size):
+            chunk = [texts[i] for i in valid[start : start + batch_size]]
+            probs[start : start + len(chunk)], per_text = self._scored(chunk)  # type: ignore[arg-type]
+            sentences += per_text
         row_of = {i: k for k, i in enumerate(valid)}
         results: list[Prediction] = []
         for i, text in enumerate(texts):
@@ -174,7 +257,12 @@ class Predictor:
             p = probs[row_of[i]]
             scores = {name: round(float(v), 6) for name, v in zip(LABELS, p, strict=True)}
             best = int(np.argmax(p))
-            results.append(Prediction(shown, LABELS[best], scores, round(float(p[best]), 6), self.version))
+            results.append(
+                Prediction(
+                    shown, LABELS[best], scores, round(float(p[best]), 6), self.version,
+                    sentences=tuple(sentences[row_of[i]]),
+                )
+            )  # fmt: skip
         return results
 
     def predict_frame(self, texts: Any, chunk_size: int = 5000) -> Any:

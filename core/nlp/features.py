@@ -1,6 +1,7 @@
-"""Feature configuration (plain JSON, no pickle) and the fast tokens -> ids step of training and serving.
+"""Feature configuration (plain JSON, no pickle) and the fast text -> sentence bags step.
 
-A text becomes a *bag of feature ids* for an `nn.EmbeddingBag`. The embedding table has three blocks:
+A text becomes a list of *sentences* (:func:`core.nlp.sentences.split_sentences`), and each sentence a
+*bag of feature ids* for an `nn.EmbeddingBag`. The embedding table has three blocks:
 
     [0, V)            words of the vocabulary (0 = padding, 1 = unknown; unknown words are dropped)
     [V, V+B)          known bigrams of adjacent word ids (an exact list, no hashing, so no collisions)
@@ -8,13 +9,19 @@ A text becomes a *bag of feature ids* for an `nn.EmbeddingBag`. The embedding ta
                       "not", "no", "never", ... and before a contrast word ("but") or "!"/"?";
                       the negated copy replaces the plain word, so "not good" != "good"
 
-Encoding a batch runs :func:`core.nlp.text.raw_tokens` per text and maps each raw token to its ids through
-a cache of :func:`core.nlp.text.expand_token` results (so the per-token Python work is one dictionary
-lookup), then does bigram lookup and negation scoping for the whole batch at once with NumPy.
+Bigrams and negation scopes stop at sentence ends. :meth:`Featurizer.encode` returns an
+:class:`Encoded` batch: flat ids, where each sentence starts, and where each text's sentences start.
+A text has exactly the sentences :meth:`Featurizer.sentence_spans` lists, in the same order (a blank
+text has none), so per-sentence probabilities map back to character spans.
 
-Very long texts are capped deliberately: at most `max_chars` characters are tokenised (the first
-three quarters and the last quarter, since reviews often conclude at the end), and at most
-`max_tokens` tokens are kept the same way (head and tail).
+Encoding a batch runs :func:`core.nlp.text.raw_tokens` once per sentence, and every raw token maps to
+its ids through a cache of
+:func:`core.nlp.text.expand_token` results (so the per-token Python work is one dictionary lookup), and
+bigram lookup and negation scoping run for the whole batch at once with NumPy.
+
+Very long texts are capped deliberately: at most `max_sentences` sentences are kept (the first three
+quarters and the last quarter, since reviews often conclude at the end), and each sentence is read
+up to `max_sentence_chars` characters (its head and tail, the same way).
 """
 
 from __future__ import annotations
@@ -24,14 +31,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import pairwise
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
+from core.nlp.sentences import sentence_texts, split_sentences
 from core.nlp.text import expand_token, raw_tokens, tokenize
 
 T = TypeVar("T")
-FEATURES_VERSION = 1
+# 2: sentence-aware encoding (max_sentences, max_sentence_chars replace max_tokens, max_chars)
+FEATURES_VERSION = 2
 _ID_CACHE_LIMIT = 500_000  # distinct raw tokens remembered by a Featurizer
 PAD_ID = 0
 UNK_ID = 1
@@ -81,8 +90,8 @@ class FeatureConfig:
     bigrams: list[tuple[int, int]]  # bigram id i (table row V+i) is the word-id pair bigrams[i]
     stopwords: list[str]  # snapshot of core.nlp.text.stopword_set(language) used in training, sorted
     language: str = "english"  # which stopword list the snapshot came from
-    max_tokens: int = 1024  # tokens kept per text (3/4 head + 1/4 tail)
-    max_chars: int = 20_000  # characters tokenised per text (3/4 head + 1/4 tail)
+    max_sentences: int = 40  # sentences kept per text (3/4 head + 1/4 tail)
+    max_sentence_chars: int = 2000  # characters read per sentence (3/4 head + 1/4 tail)
     negation_window: int = 3  # tokens after a negation word that get the negated feature
     negation_words: list[str] = field(default_factory=lambda: list(NEGATION_WORDS))
     scope_breakers: list[str] = field(default_factory=lambda: list(SCOPE_BREAKERS))
@@ -109,7 +118,11 @@ class FeatureConfig:
         """Parse :meth:`to_json` output; rejects files of another format version."""
         data = json.loads(text)
         if data.get("version") != FEATURES_VERSION:
-            raise ValueError(f"features.json version {data.get('version')!r}, expected {FEATURES_VERSION}")
+            raise ValueError(
+                f"features.json has format version {data.get('version')!r}, but this code reads version "
+                f"{FEATURES_VERSION} (sentence-aware features); the model was exported by an older release: "
+                "retrain it (`make train`) or re-run the adaptation with the current base model"
+            )
         data["bigrams"] = [tuple(pair) for pair in data["bigrams"]]
         return cls(**data)
 
@@ -132,7 +145,7 @@ def cap_text(text: str, max_chars: int) -> str:
 
 
 def cap_tokens(tokens: list[T], max_tokens: int) -> list[T]:
-    """Keep the first 3/4 and last 1/4 of `max_tokens` tokens."""
+    """Keep the first 3/4 and last 1/4 of `max_tokens` items (tokens, sentence spans)."""
     if len(tokens) <= max_tokens:
         return tokens
     head = max_tokens * 3 // 4
@@ -182,8 +195,76 @@ def build_config(
     return FeatureConfig(vocab=words, bigrams=bigrams, stopwords=sorted(stopwords), language=language)
 
 
+class Encoded(NamedTuple):
+    """A batch of texts as sentence bags, every network's input: `(ids, sent_offsets, doc_offsets)`.
+
+    Sentence `j`'s feature ids are `ids[sent_offsets[j]:sent_offsets[j + 1]]` (empty when it has no known
+    word); text `i`'s sentences are `doc_offsets[i] <= j < doc_offsets[i + 1]` (none for a blank text).
+    """
+
+    ids: np.ndarray  # (features,) int64
+    sent_offsets: np.ndarray  # (sentences,) int64
+    doc_offsets: np.ndarray  # (texts,) int64
+
+    @property
+    def n_texts(self) -> int:
+        """How many texts the batch holds (`len()` stays the tuple's length, 3)."""
+        return int(self.doc_offsets.shape[0])
+
+    def doc_feature_counts(self) -> np.ndarray:
+        """Feature ids per text `(texts,)`; 0 means nothing to score."""
+        bounds = np.append(self.sent_offsets, self.ids.shape[0])
+        doc_bounds = np.append(self.doc_offsets, self.sent_offsets.shape[0])
+        return np.diff(bounds[doc_bounds])
+
+    def take(self, docs: np.ndarray) -> Encoded:
+        """The texts `docs` (any order, repeats allowed) as a new batch, in one fancy-index."""
+        n_sent, n_ids = self.sent_offsets.shape[0], self.ids.shape[0]
+        sent_ends = np.append(self.sent_offsets[1:], n_ids)
+        doc_ends = np.append(self.doc_offsets[1:], n_sent)
+        per_doc = doc_ends[docs] - self.doc_offsets[docs]
+        sents = _ranges(self.doc_offsets[docs], per_doc)
+        lengths = sent_ends[sents] - self.sent_offsets[sents]
+        ids = self.ids[_ranges(self.sent_offsets[sents], lengths)]
+        return Encoded(ids, _starts(lengths), _starts(per_doc))
+
+    def slice(self, start: int, stop: int) -> Encoded:
+        """Texts `start:stop` as a new batch (views where possible)."""
+        n_sent = self.sent_offsets.shape[0]
+        s0 = int(self.doc_offsets[start]) if start < self.n_texts else n_sent
+        s1 = int(self.doc_offsets[stop]) if stop < self.n_texts else n_sent
+        bounds = np.append(self.sent_offsets, self.ids.shape[0])
+        i0, i1 = int(bounds[s0]), int(bounds[s1])
+        return Encoded(self.ids[i0:i1], self.sent_offsets[s0:s1] - i0, self.doc_offsets[start:stop] - s0)
+
+    @staticmethod
+    def concat(parts: Sequence[Encoded]) -> Encoded:
+        """One batch of all texts of `parts`, in order."""
+        n_ids = np.cumsum([0] + [p.ids.shape[0] for p in parts[:-1]])
+        n_sent = np.cumsum([0] + [p.sent_offsets.shape[0] for p in parts[:-1]])
+        return Encoded(
+            np.concatenate([p.ids for p in parts]),
+            np.concatenate([p.sent_offsets + k for p, k in zip(parts, n_ids, strict=True)]),
+            np.concatenate([p.doc_offsets + k for p, k in zip(parts, n_sent, strict=True)]),
+        )
+
+
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    """Exclusive cumulative sum: where each of consecutive runs of `lengths` starts."""
+    out = np.zeros(lengths.shape[0], dtype=np.int64)
+    np.cumsum(lengths[:-1], out=out[1:])
+    return out
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenated `arange(s, s + n)` for every pair, without a Python loop."""
+    total = int(lengths.sum())
+    within = np.arange(total, dtype=np.int64) - np.repeat(_starts(lengths), lengths)
+    return np.repeat(starts.astype(np.int64), lengths) + within
+
+
 class Featurizer:
-    """Turns texts into `(ids, offsets)` for `nn.EmbeddingBag`, following one :class:`FeatureConfig`."""
+    """Turns texts into sentence bags (:class:`Encoded`), following one :class:`FeatureConfig`."""
 
     def __init__(self, config: FeatureConfig) -> None:
         self.config = config
@@ -201,60 +282,93 @@ class Featurizer:
         self._breakers = np.array(sorted({self.index[w] for w in config.scope_breakers if w in self.index}))
         self._ids_of_raw: dict[str, tuple[int, ...]] = {}
 
-    def tokens(self, text: str) -> list[str]:
-        """The model tokens of one text, with the documented length caps applied."""
+    def sentence_spans(self, text: str) -> list[tuple[int, int]]:
+        """The character spans of the sentences the model reads, in order: :func:`split_sentences`
+        capped to `max_sentences` (head and tail). Sentence `j` of :meth:`encode`'s text is span `j`."""
+        return cap_tokens(split_sentences(text), self.config.max_sentences)
+
+    def _sentence_texts(self, text: str) -> list[str]:
+        """`text[a:b]` of every span of :meth:`sentence_spans`, each capped to `max_sentence_chars`."""
+        sentences = sentence_texts(text)
         cfg = self.config
-        return cap_tokens(tokenize(cap_text(text, cfg.max_chars), self.stopwords), cfg.max_tokens)
+        if len(sentences) > cfg.max_sentences:
+            sentences = cap_tokens(sentences, cfg.max_sentences)
+        cap = cfg.max_sentence_chars
+        if len(text) > cap:  # no sentence can be longer than its text
+            sentences = [cap_text(s, cap) for s in sentences]
+        return sentences
 
-    def word_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Word ids of all texts concatenated, and each text's token count.
+    def sentence_tokens(self, text: str) -> list[list[str]]:
+        """The model tokens of each sentence of one text (the slow reference path; :meth:`encode` is fast)."""
+        return [tokenize(s, self.stopwords) for s in self._sentence_texts(text)]
 
-        The same ids as looking up :meth:`tokens` in the vocabulary, computed through a cache from raw
-        token to ids, because contraction expansion and stopword removal depend on the token alone.
+    def tokens(self, text: str) -> list[str]:
+        """The model tokens of one text, its sentences in order, with the documented caps applied."""
+        return [t for sentence in self.sentence_tokens(text) for t in sentence]
 
-        :returns: `(ids, lengths)`, int64 arrays; unknown words are `UNK_ID`.
+    def word_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Word ids of all sentences of all texts concatenated, each sentence's length, and each text's
+        sentence count.
+
+        The same ids as looking up :meth:`sentence_tokens` in the vocabulary, computed through a cache
+        from raw token to ids, because contraction expansion and stopword removal depend on the token
+        alone. (Tokenising sentence by sentence measured faster than one pass over the text with a
+        break word joining the sentences: the extra tokens cost more than the extra calls.)
+
+        :returns: `(ids, sentence_lengths, sentences_per_text)`, int64 arrays; unknown words are `UNK_ID`.
         """
         cache = self._ids_of_raw
         if len(cache) > _ID_CACHE_LIMIT:  # bounded memory on endless streams of new words
             cache.clear()
         get = self.index.get
         stopwords = self.stopwords
-        max_chars, max_tokens = self.config.max_chars, self.config.max_tokens
         flat: list[int] = []
-        lengths = np.empty(len(texts), dtype=np.int64)
+        lengths: list[int] = []
+        per_text = np.empty(len(texts), dtype=np.int64)
         for i, text in enumerate(texts):
-            ids: list[int] = []
-            for raw in raw_tokens(cap_text(text, max_chars)):
-                known = cache.get(raw)
-                if known is None:
-                    known = cache[raw] = tuple(get(t, UNK_ID) for t in expand_token(raw, stopwords))
-                ids += known
-            if len(ids) > max_tokens:
-                ids = cap_tokens(ids, max_tokens)
-            lengths[i] = len(ids)
-            flat += ids
-        return np.asarray(flat, dtype=np.int64), lengths
+            sentences = self._sentence_texts(text)
+            per_text[i] = len(sentences)
+            for sentence in sentences:
+                start = len(flat)
+                for raw in raw_tokens(sentence):
+                    known = cache.get(raw)
+                    if known is None:
+                        known = cache[raw] = tuple(get(t, UNK_ID) for t in expand_token(raw, stopwords))
+                    flat += known
+                lengths.append(len(flat) - start)
+        return np.asarray(flat, dtype=np.int64), np.asarray(lengths, dtype=np.int64), per_text
 
-    def encode(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Feature ids for a batch of texts, in `EmbeddingBag` form.
+    def encode(self, texts: Sequence[str]) -> Encoded:
+        """Sentence bags of a batch of texts (see :class:`Encoded`)."""
+        words, sentence_lengths, per_text = self.word_ids(texts)
+        ids, sent_offsets = self.encode_word_ids(words, sentence_lengths)
+        return Encoded(ids, sent_offsets, _starts(per_text))
 
-        :returns: `(ids, offsets)`: int64 arrays; text i's features are `ids[offsets[i]:offsets[i+1]]`.
-        """
-        words, lengths = self.word_ids(texts)
-        return self.encode_word_ids(words, lengths)
+    def encode_tokens(self, sentence_tokens: Sequence[Sequence[Sequence[str]]]) -> Encoded:
+        """:meth:`encode` for texts already tokenised per sentence (:meth:`sentence_tokens`)."""
+        get = self.index.get
+        per_text = np.fromiter((len(d) for d in sentence_tokens), dtype=np.int64, count=len(sentence_tokens))
+        per_sentence = [[get(t, UNK_ID) for t in s] for d in sentence_tokens for s in d]
+        lengths = np.fromiter((len(s) for s in per_sentence), dtype=np.int64, count=len(per_sentence))
+        words = np.fromiter((i for s in per_sentence for i in s), dtype=np.int64, count=int(lengths.sum()))
+        ids, sent_offsets = self.encode_word_ids(words, lengths)
+        return Encoded(ids, sent_offsets, _starts(per_text))
 
     def encode_word_ids(self, words: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Vectorised second half of :meth:`encode`: bigrams and negation scope for a whole batch."""
+        """Vectorised second half of :meth:`encode`: bigrams and negation scope for a whole batch of
+        segments (sentences): `words` holds each segment's word ids in turn, `lengths` their counts.
+
+        :returns: `(ids, offsets)`: segment j's features are `ids[offsets[j]:offsets[j+1]]`.
+        """
         n = words.shape[0]
-        starts = np.zeros(len(lengths), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=starts[1:])
+        starts = _starts(lengths)
         if n == 0:
             return np.zeros(0, dtype=np.int64), starts
         pos = np.arange(n, dtype=np.int64)
         doc_start = np.zeros(n, dtype=bool)
         doc_start[starts[lengths > 0]] = True
 
-        # negation scope: the last negator is at or after the last breaker/doc start, within the window
+        # negation scope: the last negator is at or after the last breaker/segment start, within the window
         is_neg = np.isin(words, self._negators)
         is_break = np.isin(words, self._breakers) | doc_start
         last_neg = np.maximum.accumulate(np.where(is_neg, pos, -1))
@@ -265,7 +379,7 @@ class Featurizer:
         unigram = np.where(scoped, words + self._v + self._b, words)
         unigram[words == UNK_ID] = -1  # unknown words carry no feature of their own
 
-        # bigrams of adjacent words within the same text, looked up in the sorted key list
+        # bigrams of adjacent words within the same segment, looked up in the sorted key list
         bigram = np.full(n, -1, dtype=np.int64)
         if self._b and n > 1:
             keys = words[:-1] * self._v + words[1:]
@@ -275,21 +389,8 @@ class Featurizer:
             hit = (self._bigram_keys[slot] == keys) & same_doc
             bigram[:-1][hit] = self._bigram_rows[slot[hit]]
 
-        both = np.stack([unigram, bigram], axis=1).ravel()  # stays grouped by text
+        both = np.stack([unigram, bigram], axis=1).ravel()  # stays grouped by segment
         keep = both >= 0
         doc_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths * 2)
         counts = np.bincount(doc_of[keep], minlength=len(lengths))
-        offsets = np.zeros(len(lengths), dtype=np.int64)
-        np.cumsum(counts[:-1], out=offsets[1:])
-        return both[keep], offsets
-
-    def sequences(self, texts: Sequence[str], max_len: int) -> np.ndarray:
-        """Padded word ids `(batch, max_len)` for order-aware models (the CNN); unknown words stay UNK."""
-        words, lengths = self.word_ids(texts)
-        out = np.zeros((len(texts), max_len), dtype=np.int64)
-        start = 0
-        for i, length in enumerate(lengths):
-            take = min(int(length), max_len)
-            out[i, :take] = words[start : start + take]
-            start += int(length)
-        return out
+        return both[keep], _starts(counts)

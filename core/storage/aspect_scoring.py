@@ -2,7 +2,8 @@
 
 Like :mod:`core.storage.importer` (which calls it), this is where inference meets storage: the
 mentions come from :mod:`core.nlp.aspects`, their sentiment from the model's per-unit scores
-(:func:`core.inference.sentences.span_scores`), one row per (review, aspect, unit) and model version
+(:func:`core.inference.sentences.unit_scores`: the model's own sentence probabilities for a whole
+sentence, a contrast clause scored as a text of its own), one row per (review, aspect, unit) and model version
 in ``aspect_mentions``; ``aspect_coverage`` records every (review, version) done, mentions or not.
 
 :func:`prepare` runs before the write transaction (extraction and scoring never hold SQLite's write
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, exists, select, true
 
-from core.inference.sentences import span_scores
+from core.inference.sentences import unit_scores
 from core.logs import log_event
 from core.nlp.aspect_catalogue import CatalogueAspect
 from core.nlp.aspects import AspectExtractor, default_extractor
@@ -75,10 +76,11 @@ def _language(text: str) -> str:
 
 
 def _blend(unit: list[float], review: np.ndarray | None, clause: bool) -> list[float]:
-    """A sentence's probabilities tempered by its review's: the document model is unsure on a bare
-    factual sentence ("Battery easily lasts a week of office use." alone: 49% negative), which its
-    review ("Love it! ... Highly recommend.") settles. p ∝ p_unit · p_review^REVIEW_WEIGHT. A contrast
-    clause keeps its own: its review is mixed by definition, and that is what the clause separates.
+    """A sentence's probabilities tempered by its review's: the model is unsure on a bare factual
+    sentence ("Battery easily lasts a week of office use."; its sentence head reads the sentence
+    alone), which its review ("Love it! ... Highly recommend.") settles.
+    p ∝ p_unit · p_review^REVIEW_WEIGHT. A contrast clause keeps its own: its review is mixed by
+    definition, and that is what the clause separates.
     """
     if clause or review is None or np.isnan(review).any():
         return unit
@@ -105,10 +107,10 @@ def prepare(
     languages = [_language(text) if isinstance(text, str) else "english" for text in texts]
     found = [extractor.mentions(text, lang) for text, lang in zip(texts, languages, strict=True)]
     units = [sorted({(m.unit_start, m.unit_end) for m in mentions}) for mentions in found]
-    scores = span_scores(predictor, [t if isinstance(t, str) else "" for t in texts], units)
+    scores = unit_scores(predictor, [t if isinstance(t, str) else "" for t in texts], units)
     rows: list[list[tuple[Any, ...]]] = []
-    for i, (mentions, unit_scores, language) in enumerate(zip(found, scores, languages, strict=True)):
-        by_unit = {(s.start, s.end): s for s in unit_scores}
+    for i, (mentions, own_scores, language) in enumerate(zip(found, scores, languages, strict=True)):
+        by_unit = {(s.start, s.end): s for s in own_scores}
         text = texts[i]
         sentences = set(split_sentences(text)) if mentions and has_contrast(text) else None
         review = review_probs[i] if review_probs is not None else None
@@ -116,11 +118,11 @@ def prepare(
         for m in mentions:
             s = by_unit[(m.unit_start, m.unit_end)]
             clause = sentences is not None and (m.unit_start, m.unit_end) not in sentences
-            blended = _blend([s.negative, s.neutral, s.positive], review, clause)
             probs: list[float | None]
-            if any(np.isnan(p) for p in blended):
+            if s.probs is None:
                 label, probs = "unscorable", [None, None, None]
             else:
+                blended = _blend(list(s.probs), review, clause)
                 if m.negated and int(np.argmax(blended)) == 0:
                     blended = [blended[2], blended[1], blended[0]]
                 label = LABELS[int(np.argmax(blended))]

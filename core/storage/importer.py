@@ -439,7 +439,7 @@ def _score(
     chunks = pool.encode(texts, chunk_size=SCORE_CHUNK)
     tick = time.perf_counter()
     for chunk in chunks:
-        probs[chunk.rows] = predictor.proba_from_encoded(chunk.ids, chunk.offsets)
+        probs[chunk.rows] = predictor.proba_from_encoded(chunk.encoded)[0]
         log_event(
             "scoring",
             import_id=import_id,

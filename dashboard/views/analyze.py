@@ -19,11 +19,12 @@ MAX_LINES = 1_000  # more than this belongs in Upload, which stores and charts t
 MAX_EXPLAINED = 20  # explanations cost one model pass per word; show them for the first few
 # (text, the label a careful reader gives it): every one is labelled so by the shipped model, which
 # tests/dashboard/test_analyze.py checks, so a retrained model that misreads one flags it for review.
-# Text the model is known to misread (sarcasm, lukewarm "it's okay") is named in `analyze.examples_limits`.
+# Text the model is known to misread (sarcasm, lukewarm "it's okay", bare facts) is named in
+# `analyze.examples_limits`.
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("Battery life is amazing and the sound is crisp. Worth every penny.", "positive"),
     ("It stopped working after two days and support never answered.", "negative"),
-    ("The package arrived on Tuesday.", "neutral"),
+    ("Mixed feelings: the fit is nice but the material feels cheap.", "neutral"),  # 3 stars: mixed
     ("I love it, my kids use it every day!", "positive"),
 )
 BADGE_COLOR: dict[str, Literal["red", "gray", "green"]] = {
@@ -140,6 +141,7 @@ def detail(result: dict[str, Any], index: int) -> None:
         st.plotly_chart(
             charts.probability_bar(p["scores"], lang), key=f"prob_{index}", config={"displayModeBar": False}
         )
+    sentence_table(p.get("sentences") or [], lang)
     spans = result["spans"]
     if not spans:
         st.text(result["text"])
@@ -167,6 +169,31 @@ def detail(result: dict[str, Any], index: int) -> None:
             "token": st.column_config.TextColumn(t("analyze.col.word")),
             "direction": st.column_config.TextColumn(t("analyze.col.pushes")),
             "weight": st.column_config.NumberColumn(t("analyze.col.weight"), format="%+.3f"),
+        },
+    )
+
+
+def sentence_table(sentences: list[dict[str, Any]], lang: str) -> None:
+    """Each sentence's own verdict (from the prediction; no extra scoring), when there is more than one."""
+    if len(sentences) < 2:
+        return
+    st.markdown(f"**{t('analyze.sentences')}**")
+    table = pd.DataFrame(
+        {
+            "sentence": [s["text"] for s in sentences],
+            "label": [label_name(s["label"], lang) if s["label"] else "" for s in sentences],
+            "positive": [(s["scores"] or {}).get("positive") for s in sentences],
+            "negative": [(s["scores"] or {}).get("negative") for s in sentences],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "sentence": st.column_config.TextColumn(t("analyze.col.sentence")),  # plain text, never HTML
+            "label": st.column_config.TextColumn(t("col.label")),
+            "positive": st.column_config.NumberColumn(label_name("positive", lang), format="percent"),
+            "negative": st.column_config.NumberColumn(label_name("negative", lang), format="percent"),
         },
     )
 

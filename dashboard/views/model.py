@@ -399,7 +399,9 @@ def threshold_rows(card: Mapping[str, Any], evals: Mapping[str, Mapping[str, Any
 def section_metrics(card: Mapping[str, Any]) -> None:
     """Held-out metrics per test split, per class, confusion matrices, and the release gates."""
     st.subheader(t("model.metrics"))
-    evals = evaluations(card, "metrics", "in_domain") or evaluations(card, "metrics")
+    # real review sets first (issue 15: what analysts upload), then the training corpora's test splits
+    real = evaluations(card, "metrics", "review_sets")
+    evals = {**real, **(evaluations(card, "metrics", "in_domain") or evaluations(card, "metrics"))}
     if not evals:
         st.caption(t("model.not_in_card"))
         return
@@ -416,7 +418,11 @@ def section_out_of_domain(card: Mapping[str, Any]) -> None:
     """How it does on a kind of text it was not trained on (each corpus left out in turn)."""
     st.subheader(t("model.out_of_domain"))
     st.caption(t("model.out_of_domain_help"))
-    evals = evaluations(card, "metrics", "leave_one_domain_out") or evaluations(card, "out_of_domain")
+    evals = (
+        evaluations(card, "metrics", "leave_one_corpus_out")
+        or evaluations(card, "metrics", "leave_one_domain_out")
+        or evaluations(card, "out_of_domain")
+    )
     if not evals:
         st.caption(t("model.not_in_card"))
         return

@@ -20,7 +20,7 @@ from core.inference.registry import MODEL_FILES, read_card
 from core.nlp.features import FeatureConfig
 from models.adapt.data import AdaptError
 from models.adapt.options import AdaptOptions
-from models.model import BagConfig, BagModel
+from models.model import BagConfig, BagModel, HierConfig, HierModel, Network
 from models.training import VADER_NEGATION_SCALAR, TextSet
 
 
@@ -30,7 +30,7 @@ class BaseModel:
 
     path: Path
     scripted: torch.jit.ScriptModule  # what serves today; scores the held-out reviews as "base"
-    model: BagModel  # eager copy of the network, the starting point of fine-tuning
+    model: Network  # eager copy of the network, the starting point of fine-tuning
     features: FeatureConfig
     card: dict[str, Any]
     temperature: float
@@ -43,11 +43,13 @@ class BaseModel:
 
 
 def load_base(model_dir: Path) -> BaseModel:
-    """Rebuild the eager :class:`BagModel` of an exported model from its TorchScript parameters.
+    """Rebuild the eager network (:class:`HierModel` or :class:`BagModel`) of an exported model from its
+    TorchScript parameters.
 
     The TorchScript file already holds every weight (`state_dict()` works on a loaded script module)
-    and features.json holds the vocabulary, so nothing pickled is needed: the embedding shape gives
-    the table size and width, and temperature and band are read from the script module's attributes.
+    and features.json holds the vocabulary, so nothing pickled is needed: parameter shapes give the
+    table size, width and attention size, the scripted network's flags say whether it has a document
+    bag, and temperature and band are read from the script module's attributes.
     """
     model_dir = Path(model_dir)
     missing = [name for name in MODEL_FILES if not (model_dir / name).is_file()]
@@ -57,18 +59,31 @@ def load_base(model_dir: Path) -> BaseModel:
     features = FeatureConfig.load(model_dir / FEATURES_FILE)
     card = read_card(model_dir)
     state = {k.removeprefix("model."): v for k, v in scripted.state_dict().items() if k.startswith("model.")}
-    needed = ("embedding.weight", "valence", "head.weight", "head.bias")
-    if any(key not in state for key in needed):
-        raise AdaptError(f"{model_dir / MODEL_FILE} is not a bag model; only bag models can be adapted")
+    if "embedding.weight" not in state or "valence" not in state:
+        raise AdaptError(f"{model_dir / MODEL_FILE} is not a network this release can adapt")
     rows, dim = state["embedding.weight"].shape
     if rows != features.n_features:
         raise AdaptError(f"{model_dir}: the model has {rows} feature rows but features.json describes "
                          f"{features.n_features}")  # fmt: skip
-    if "prior" not in state:  # exported before the prior vector existed: a plain mean, i.e. weight 0
-        state["prior"] = torch.zeros(dim)
-        state["prior_weight"] = torch.tensor(0.0)
-    config = BagConfig(rows, dim=dim, prior_weight=float(state["prior_weight"]))
-    model = BagModel(config, state["valence"].clone())
+    model: Network
+    if "sentence_head.weight" in state:
+        hidden, attention_in = state["attention.0.weight"].shape
+        config = HierConfig(
+            rows,
+            dim=dim,
+            attention_dim=hidden,
+            prior_weight=float(state["prior_weight"]),
+            doc_prior_weight=float(state["doc_prior_weight"]),
+            doc_bag=bool(getattr(scripted.model, "use_doc_bag", False)),
+            context_attention=attention_in > dim + 3 + 5,
+        )
+        model = HierModel(config, state["valence"].clone())
+    elif "head.weight" in state:
+        model = BagModel(
+            BagConfig(rows, dim=dim, prior_weight=float(state["prior_weight"])), state["valence"].clone()
+        )
+    else:
+        raise AdaptError(f"{model_dir / MODEL_FILE} is not a network this release can adapt")
     model.load_state_dict(state)  # strict: a network with other parameters is refused, not half-loaded
     model.eval()
     temperature = float(getattr(scripted, "temperature", card.get("temperature", 1.0)))
@@ -80,9 +95,10 @@ def load_base(model_dir: Path) -> BaseModel:
 def scripted_proba(
     module: torch.jit.ScriptModule | nn.Module, data: TextSet, batch_size: int = 1024
 ) -> np.ndarray:
-    """Probabilities `(n, 3)` from an exported model (a Scorer: it returns probabilities already)."""
+    """Document probabilities `(n, 3)` from an exported model (a Scorer: it returns `(doc_probs,
+    sent_probs)` already)."""
     out = [
-        module(*data.batch(np.arange(s, min(s + batch_size, len(data)))))
+        module(*data.batch(np.arange(s, min(s + batch_size, len(data)))))[0]
         for s in range(0, len(data), batch_size)
     ]
     return torch.cat(out).numpy() if out else np.zeros((0, 3), dtype=np.float32)
@@ -136,8 +152,8 @@ def extend_features(
         bigrams=list(base.bigrams) + new_pairs,
         stopwords=sorted(stopwords),
         language=language,
-        max_tokens=base.max_tokens,
-        max_chars=base.max_chars,
+        max_sentences=base.max_sentences,
+        max_sentence_chars=base.max_sentence_chars,
         negation_window=base.negation_window,
         negation_words=list(base.negation_words),
         scope_breakers=list(base.scope_breakers),
@@ -154,8 +170,22 @@ def extend_features(
     return Extension(config, row_map, new_words, bigram_words)
 
 
-def extend_model(base: BagModel, ext: Extension, lex: dict[str, float]) -> BagModel:
-    """A BagModel over the extended table: old rows copied to their new positions, new rows zero.
+def with_table(model: Network, weight: torch.Tensor, valence: torch.Tensor) -> Network:
+    """A network of `model`'s kind and settings over another embedding table (`weight`, `valence`), with
+    `model`'s dense layers (heads, attention, prior) copied."""
+    network: Network
+    if isinstance(model, HierModel):
+        network = HierModel(replace(model.config, n_features=weight.shape[0]), valence)
+    else:
+        network = BagModel(replace(model.config, n_features=weight.shape[0]), valence)
+    with torch.no_grad():
+        network.embedding.weight.copy_(weight)
+    network.copy_dense_from(model)  # type: ignore[arg-type]
+    return network
+
+
+def extend_model(base: Network, ext: Extension, lex: dict[str, float]) -> Network:
+    """The network over the extended table: old rows copied to their new positions, new rows zero.
 
     Zero rows add nothing to a text's mean at first, so the extended model starts out scoring like
     the base (up to the mean's denominator) and learns the new rows from the analyst's labels. New
@@ -176,51 +206,44 @@ def extend_model(base: BagModel, ext: Extension, lex: dict[str, float]) -> BagMo
             valence[row] = torch.tensor([max(value, 0.0), max(-value, 0.0)])
             flipped = value * VADER_NEGATION_SCALAR
             valence[v_new + b_new + row] = torch.tensor([max(flipped, 0.0), max(-flipped, 0.0)])
-    model = BagModel(replace(base.config, n_features=n_rows), valence)
-    with torch.no_grad():
-        model.embedding.weight.copy_(weight)
-    model.copy_dense_from(base)
-    return model
+    return with_table(base, weight, valence)
 
 
 # ---------------------------------------------------------------------------------------------- training
 
 
-def compact_model(model: BagModel, rows: np.ndarray) -> BagModel:
-    """A BagModel over only the table rows `rows` (sorted), with their weights and valence."""
+def compact_model(model: Network, rows: np.ndarray) -> Network:
+    """The network over only the table rows `rows` (sorted), with their weights and valence."""
     index = torch.from_numpy(rows)
-    small = BagModel(replace(model.config, n_features=len(rows)), model.valence[index])
-    with torch.no_grad():
-        small.embedding.weight.copy_(model.embedding.weight[index])
-    small.copy_dense_from(model)
-    return small
+    return with_table(model, model.embedding.weight.detach()[index], model.valence[index])
 
 
 def remap(data: TextSet, rows: np.ndarray, n_rows: int) -> TextSet:
     """`data` with feature ids renumbered into the compact table of `rows` (which must hold them all)."""
     lookup = np.full(n_rows, -1, dtype=np.int64)
     lookup[rows] = np.arange(len(rows))
-    return replace(data, ids=lookup[data.ids])
+    return replace(data, encoded=data.encoded._replace(ids=lookup[data.encoded.ids]))
 
 
-def scatter_back(small: BagModel, model: BagModel, rows: np.ndarray) -> None:
-    """Write the trained compact rows, head and prior back into the full model."""
+def scatter_back(small: Network, model: Network, rows: np.ndarray) -> None:
+    """Write the trained compact rows and dense layers (heads, attention, prior) back into the full model."""
     with torch.no_grad():
         model.embedding.weight[torch.from_numpy(rows)] = small.embedding.weight
-    model.copy_dense_from(small)
+    model.copy_dense_from(small)  # type: ignore[arg-type]
 
 
 class Anchored(nn.Module):
     """Wraps the network during :func:`train_loop`: L2-SP toward the base weights, and progress ticks.
 
-    Before each training batch, the embedding rows the batch uses, the head and the prior vector are
+    Before each training batch, the embedding rows the batch uses and the dense layers (heads,
+    attention, prior vector) are
     pulled toward their base values by the factor `1 - lr * strength` (decoupled weight decay, as AdamW
     does toward zero, but toward the starting point; lazily per touched row, as sparse optimisers
     decay). The embedding's sparse gradients keep each step's cost to the rows in the batch.
     """
 
     def __init__(
-        self, model: BagModel, keep: float, batches: int, on_batch: Callable[[int, int], None]
+        self, model: Network, keep: float, batches: int, on_batch: Callable[[int, int], None]
     ) -> None:
         super().__init__()
         self.model = model
@@ -239,10 +262,16 @@ class Anchored(nn.Module):
         for param, start in zip(self.model.dense_parameters(), self.anchor_dense, strict=True):
             param.copy_(start + (param - start) * self.keep)
 
-    def forward(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, ids: torch.Tensor, sent_offsets: torch.Tensor, doc_offsets: torch.Tensor
+    ) -> torch.Tensor:
         if self.training:
             if self.keep < 1.0:
                 self._pull(ids)
             self.done += 1
             self.on_batch(self.done, self.batches)
-        return self.model(ids, offsets)
+        return self.model(ids, sent_offsets, doc_offsets)
+
+    def row_penalty(self, ids: torch.Tensor) -> torch.Tensor:
+        """The wrapped network's (unused by adaptation, which anchors instead)."""
+        return self.model.row_penalty(ids)

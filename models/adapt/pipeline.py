@@ -68,7 +68,7 @@ from models.adapt.extend import (
 from models.adapt.gate import bootstrap_share_better, gate_verdict
 from models.adapt.labels import LabelledReviews, check_sufficient, corrupt, scale_mapping
 from models.adapt.options import AdaptOptions
-from models.model import BagModel, Scorer
+from models.model import Network, Scorer
 from models.training import (
     TextSet,
     TrainResult,
@@ -199,10 +199,10 @@ def split_reviews(
 class Features:
     """Step 4's result: the tokenised reviews, the extended features and network, the encoded sets."""
 
-    tokens: list[list[str]]  # every review, tokenised with the detected language's stopwords
+    tokens: list[list[list[str]]]  # every review, per sentence, tokenised with the language's stopwords
     ext: Extension
     featurizer: Featurizer
-    model: BagModel  # the base network over the extended table (old rows copied, new rows zero)
+    model: Network  # the base network over the extended table (old rows copied, new rows zero)
     train: TextSet  # the train part, plus the general examples when mixed
     val: TextSet
     mix: bool  # whether a sample of the original corpora was mixed in
@@ -224,8 +224,9 @@ def build_features(
     tokenizer = Featurizer(
         FeatureConfig(vocab=[], bigrams=[], stopwords=sorted(stopwords), language=language)
     )
-    tokens = [tokenizer.tokens(t) for t in texts]
-    ext = extend_features(base.features, [tokens[i] for i in parts["train"]], stopwords=stopwords,
+    tokens = [tokenizer.sentence_tokens(t) for t in texts]
+    train_words = [[w for sentence in tokens[i] for w in sentence] for i in parts["train"]]
+    ext = extend_features(base.features, train_words, stopwords=stopwords,
                           language=language, options=options)  # fmt: skip
     featurizer = Featurizer(ext.features)
     model = extend_model(base.model, ext, lexicon())
@@ -244,7 +245,9 @@ def build_features(
         mixed = []
         for key in ("tweets/train", "imdb/train"):
             frame = general[key]
-            ts = make_textset(featurizer, [featurizer.tokens(t) for t in frame["text"]], frame, name=key)
+            ts = make_textset(
+                featurizer, [featurizer.sentence_tokens(t) for t in frame["text"]], frame, name=key
+            )
             ts.weights = ts.weights * np.float32(options.mix_weight)
             mixed.append(ts)
         train = concat_textsets([train, *mixed], "train+general")
@@ -271,7 +274,7 @@ def fine_tune(
     would get no gradient anyway, and each optimiser step then costs the touched rows, not the table.
     """
     model, train, val = features.model, features.train, features.val
-    rows = np.unique(np.concatenate([train.ids, val.ids]))
+    rows = np.unique(np.concatenate([train.encoded.ids, val.encoded.ids]))
     small = compact_model(model, rows)
     train_c, val_c = remap(train, rows, model.config.n_features), remap(val, rows, model.config.n_features)
     n_batches = options.epochs * -(-len(train) // options.batch_size)
@@ -322,7 +325,7 @@ def prove(
     adapted_set = make_textset(featurizer, [tokens[i] for i in held_idx], _frame(held_labels), polar=False)
     base_featurizer = Featurizer(base.features)
     held_texts = [reviews.texts[i] for i in held_idx]
-    base_tokens = [base_featurizer.tokens(t) for t in held_texts]
+    base_tokens = [base_featurizer.sentence_tokens(t) for t in held_texts]
     base_set = make_textset(base_featurizer, base_tokens, _frame(held_labels), polar=False)
     base_probs, adapted_probs = scripted_proba(base.scripted, base_set), predict_proba(scorer, adapted_set)
     base_metrics = metrics(base_set.labels, base_probs)
@@ -340,8 +343,10 @@ def prove(
     if features.mix:  # did the adapted model forget the general domains? (same samples, both models)
         for key in ("tweets/test", "imdb/test"):
             frame = features.general[key]
-            b = make_textset(base_featurizer, [base_featurizer.tokens(t) for t in frame["text"]], frame)
-            a = make_textset(featurizer, [featurizer.tokens(t) for t in frame["text"]], frame)
+            b = make_textset(
+                base_featurizer, [base_featurizer.sentence_tokens(t) for t in frame["text"]], frame
+            )
+            a = make_textset(featurizer, [featurizer.sentence_tokens(t) for t in frame["text"]], frame)
             general_check[key] = {
                 "base_macro_f1": metrics(b.labels, _polar_view(scripted_proba(base.scripted, b), b))[
                     "macro_f1"

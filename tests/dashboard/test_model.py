@@ -38,13 +38,18 @@ def test_model_card_sections(store, predictor) -> None:
     assert set(gates["ok"]) == {"met"}  # the shipped model passes its own gates
     assert not any("None" in str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
     assert not at.error
-    evals = evaluations(predictor.card, "metrics", "in_domain")
+    # the real review sets come first (issue 15), then the training corpora's test splits
+    evals = {
+        **evaluations(predictor.card, "metrics", "review_sets"),
+        **evaluations(predictor.card, "metrics", "in_domain"),
+    }
     assert evals, "the shipped model card records test metrics"
+    assert next(iter(evals)) == "clothing"
     # one metrics table row per evaluated split, and a confusion matrix per split that has one
     first = next(d.value for d in at.dataframe if "macro_f1" in d.value.columns)
     assert list(first["split"]) == [set_name(name) for name in metrics_table(evals)["split"]]
     with_confusion = sum(1 for m in evals.values() if m.get("confusion"))
-    ood = evaluations(predictor.card, "metrics", "leave_one_domain_out")
+    ood = evaluations(predictor.card, "metrics", "leave_one_corpus_out")
     assert ood, "the shipped model card records out-of-domain results"
     with_confusion += sum(1 for m in ood.values() if m.get("confusion"))
     assert len(at.get("plotly_chart")) == with_confusion

@@ -99,8 +99,11 @@ class Relabelled:
     def predict_frame(self, texts, chunk_size: int = 5000):
         return self._predictor.predict_frame(texts, chunk_size)
 
-    def predict_proba(self, texts, batch_size: int = 512):  # aspect sentiment scores sentences
+    def predict_proba(self, texts, batch_size: int = 512):  # aspect sentiment scores clauses
         return self._predictor.predict_proba(texts, batch_size)
+
+    def sentence_scores(self, texts, batch_size: int = 512):  # ... and takes whole sentences' from it
+        return self._predictor.sentence_scores(texts, batch_size)
 
 
 def test_model_version_selector_when_several_versions_scored(seeded, predictor) -> None:

@@ -1,4 +1,5 @@
-"""The bag model's prior vector: a plain mean at weight 0, shrinkage of short texts above it."""
+"""The bag model's prior vector: a plain mean at weight 0, shrinkage of short texts above it (one sentence per
+text, so the bag and the sentence-aware model pool the same way)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _pooled(model: BagModel, ids: list[list[int]]) -> torch.Tensor:
     flat = torch.tensor([i for text in ids for i in text], dtype=torch.long)
     offsets = torch.tensor([0, *torch.tensor([len(t) for t in ids]).cumsum(0)[:-1].tolist()])
     with torch.no_grad():
-        model(flat, offsets)
+        model(flat, offsets, torch.arange(len(ids)))  # one sentence per text
     handle.remove()
     return seen[0]
 

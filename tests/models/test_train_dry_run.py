@@ -12,12 +12,24 @@ import numpy as np
 import pytest
 import torch
 
+from core.nlp.features import Encoded
 from core.settings import REPO_ROOT
 from models.model import BagConfig, BagModel
+from models.reviews_data import CLOTHING, reviews_dir
 from models.training import TextSet, train_loop
 
 
+def _one_sentence_each(ids: list[int], offsets: list[int]) -> Encoded:
+    """Texts of one sentence each, in :class:`Encoded` form."""
+    return Encoded(np.array(ids, dtype=np.int64), np.array(offsets, dtype=np.int64), np.arange(len(offsets)))
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not (reviews_dir() / CLOTHING.file).is_file(),
+    reason=f"training needs the Women's Clothing reviews ({CLOTHING.file}) in $SENTIMENT_REVIEWS_DIR or "
+    "../shared/data/reviews",
+)
 def test_dry_run_end_to_end(tmp_path: Path) -> None:
     shipped = (REPO_ROOT / "models" / "base" / "sentiment.pt").stat().st_mtime
     cmd = [sys.executable, "-m", "models.train", "--dry-run", "--skip-compare", "--out", str(tmp_path)]
@@ -27,7 +39,8 @@ def test_dry_run_end_to_end(tmp_path: Path) -> None:
         assert (tmp_path / name).is_file()
     card = json.loads((tmp_path / "model_card.json").read_text())
     assert card["dry_run"] is True
-    assert "tweets/test" in card["metrics"]["in_domain"]
+    assert {"tweets/test", "imdb/test", "clothing/test"} <= set(card["metrics"]["in_domain"])
+    assert {d["licence"] for d in card["training_data"]} >= {"MIT", "CC0 1.0"}
     assert (REPO_ROOT / "models" / "base" / "sentiment.pt").stat().st_mtime == shipped
 
 
@@ -38,10 +51,12 @@ class _Recorder(BagModel):
         super().__init__(BagConfig(n_features=6, dim=4, dropout=0.0))
         self.seen: list[torch.Tensor] = []
 
-    def forward(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, ids: torch.Tensor, sent_offsets: torch.Tensor, doc_offsets: torch.Tensor
+    ) -> torch.Tensor:
         if self.training:
             self.seen.append(self.head.weight.detach().clone())
-        return super().forward(ids, offsets)
+        return super().forward(ids, sent_offsets, doc_offsets)
 
 
 def test_weight_averaging_keeps_the_mean_of_the_snapshots() -> None:
@@ -52,8 +67,7 @@ def test_weight_averaging_keeps_the_mean_of_the_snapshots() -> None:
         labels=labels,
         weights=np.ones(7, dtype=np.float32),
         polar=np.zeros(7, dtype=bool),
-        ids=np.array([1, 2, 3, 4, 5, 1, 2], dtype=np.int64),
-        offsets=np.arange(7, dtype=np.int64),
+        encoded=_one_sentence_each([1, 2, 3, 4, 5, 1, 2], list(range(7))),
     )
     model = _Recorder()
     result = train_loop(model, data, [data], epochs=1, batch_size=1, lr=0.05, average_every=2, log=False)
@@ -70,8 +84,7 @@ def test_the_embedding_penalty_shrinks_only_the_rows_a_batch_uses() -> None:
         labels=np.array([0, 2, 0, 2], dtype=np.int64),
         weights=np.ones(4, dtype=np.float32),
         polar=np.zeros(4, dtype=bool),
-        ids=np.array([1, 2, 3, 4, 1, 3, 2, 4], dtype=np.int64),
-        offsets=np.array([0, 2, 4, 6], dtype=np.int64),
+        encoded=_one_sentence_each([1, 2, 3, 4, 1, 3, 2, 4], [0, 2, 4, 6]),
     )
     norms = {}
     for l2 in (0.0, 1.0):

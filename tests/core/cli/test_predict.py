@@ -34,8 +34,11 @@ def test_texts_print_one_json_object_each() -> None:
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 2
     first = json.loads(lines[0])
-    assert list(first) == ["text", "label", "scores", "confidence", "model_version"]
+    assert list(first) == ["text", "label", "scores", "confidence", "model_version", "sentences"]
     assert first["label"] == "negative"
+    (sentence,) = first["sentences"]  # one sentence: the whole text, with its own verdict
+    assert (sentence["start"], sentence["end"]) == (0, len(first["text"]))
+    assert list(sentence) == ["start", "end", "text", "label", "scores"]
     assert set(first["scores"]) == {"negative", "neutral", "positive"}
     assert abs(sum(first["scores"].values()) - 1) < 1e-4
     assert json.loads(lines[1])["label"] == "positive"

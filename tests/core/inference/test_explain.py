@@ -1,8 +1,8 @@
-"""Word contributions for the dashboard."""
+"""Sentence verdicts and word contributions for the dashboard."""
 
 from __future__ import annotations
 
-from core.inference.explain import TokenContribution, explain, notable
+from core.inference.explain import TokenContribution, explain, explain_sentences, notable
 from core.inference.predictor import Predictor
 
 
@@ -38,7 +38,8 @@ def test_saturated_text_lists_its_sentiment_words_only(predictor: Predictor) -> 
     everything = explain(predictor, text)
     shown = notable(everything)
     assert shown and shown[0].weight > 0 and sum(c.weight for c in shown) > 0
-    assert len(shown) < sum(c.weight != 0 for c in everything)  # the noise is left out
+    assert shown[0].token in {"love", "perfectly", "great"}  # the strongest effect is a sentiment word
+    assert len(shown) <= sum(c.weight != 0 for c in everything)  # (the share rule: the test above)
     assert {"I", "it", "and"}.isdisjoint(c.token for c in shown)  # stopwords have no effect at all
 
 
@@ -47,3 +48,12 @@ def test_a_written_rating_is_explained_as_one_unit(predictor: Predictor) -> None
     by_word = {c.token: c.weight for c in explain(predictor, text)}
     assert "2 out of 10" in by_word and "out" not in by_word
     assert by_word["2 out of 10"] == min(by_word.values()) < 0  # the rating is what makes it negative
+
+
+def test_sentences_carry_their_verdict_and_their_effect(predictor: Predictor) -> None:
+    text = "The delivery was late and the box was crushed. The blender itself is excellent, I love it!"
+    late, blender = explain_sentences(predictor, text)
+    assert text[late.start : late.end] == late.text and late.text.startswith("The delivery")
+    assert late.label == "negative" and late.weight < 0
+    assert blender.label == "positive" and blender.weight > 0
+    assert explain_sentences(predictor, "  ") == []

@@ -63,9 +63,9 @@ def test_workers_give_the_same_features_as_in_process(predictor: Any, chunk_size
     ]
     for chunk in chunks:
         assert chunk.rows.tolist() == valid_rows(data, chunk.start, chunk.stop).tolist()
-        ids, offsets = predictor.featurizer.encode([data[i] for i in chunk.rows])
-        np.testing.assert_array_equal(chunk.ids, ids)
-        np.testing.assert_array_equal(chunk.offsets, offsets)
+        expected = predictor.featurizer.encode([data[i] for i in chunk.rows])
+        for got, want in zip(chunk.encoded, expected, strict=True):  # ids, sentence and text offsets
+            np.testing.assert_array_equal(got, want)
 
 
 def test_small_inputs_and_one_worker_stay_in_process(predictor: Any) -> None:

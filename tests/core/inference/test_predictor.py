@@ -62,9 +62,12 @@ def test_very_long_text_is_scored_on_a_bounded_excerpt(predictor: Predictor) -> 
     long_text = "The plot drags and the acting is wooden. " * 5000 + "Overall I loved it."
     (pred,) = predictor.predict([long_text])
     assert pred.label in LABELS
-    capped = predictor.featurizer.tokens(long_text)
-    assert len(capped) == predictor.featurizer.config.max_tokens
-    assert capped[-2:] == ["overall", "loved"]  # the tail (where verdicts often are) is kept
+    spans = predictor.featurizer.sentence_spans(long_text)
+    assert len(spans) == predictor.featurizer.config.max_sentences
+    assert (
+        long_text[slice(*spans[-1])] == "Overall I loved it."
+    )  # the tail (where verdicts often are) is kept
+    assert len(pred.sentences) == len(spans)
 
 
 def test_batch_and_single_agree(predictor: Predictor) -> None:
@@ -110,3 +113,32 @@ def test_predict_frame_equals_predict_to_the_last_digit(predictor: Predictor) ->
         else:
             assert [row[name] for name in LABELS] == [pred.scores[name] for name in LABELS]
             assert row["confidence"] == pred.confidence
+
+
+def test_sentence_scores_map_to_spans_of_the_text(predictor: Predictor) -> None:
+    texts = [
+        "The first week was awful: it kept crashing. Support fixed it fast!\nNow I love it.",
+        "ok",
+        "",
+        None,
+        "...",
+    ]
+    per_text = predictor.sentence_scores(texts)  # type: ignore[arg-type]
+    assert [len(s) for s in per_text] == [3, 1, 0, 0, 1]
+    first = per_text[0]
+    for start, end, sentence, probs in first:
+        assert texts[0][start:end] == sentence
+        assert probs is not None and math.isclose(sum(probs), 1.0, abs_tol=1e-5)
+    assert first[-1].label == "positive"
+    assert per_text[4][0].probs is None  # a sentence without a known word has no verdict
+    (pred,) = predictor.predict([texts[0]])
+    assert [(s.start, s.end) for s in pred.sentences] == [(s.start, s.end) for s in first]
+    assert pred.to_json()["sentences"][0]["text"] == first[0].text
+
+
+def test_sentence_probabilities_do_not_depend_on_the_batch(predictor: Predictor) -> None:
+    texts = ["Great screen. Awful battery!", "Fine.", "Bad. Good. Bad."] * 3
+    together = predictor.sentence_scores(texts, batch_size=2)
+    for text, sentences in zip(texts, together, strict=True):
+        (alone,) = predictor.sentence_scores([text])
+        assert np.allclose([s.probs for s in alone], [s.probs for s in sentences], atol=1e-5)

@@ -42,11 +42,13 @@ class RenamedPredictor:
     def predict_frame(self, texts: pd.Series, **kwargs: Any) -> pd.DataFrame:
         return self.inner.predict_frame(texts, **kwargs)
 
-    def score_encoded(self, ids: Any, offsets: Any) -> Any:
-        return self.inner.score_encoded(ids, offsets)
+    def score_encoded(self, encoded: Any) -> Any:
+        return self.inner.score_encoded(encoded)
 
     proba_from_encoded = Predictor.proba_from_encoded  # batching as the real one, through score_encoded
-    predict_proba = Predictor.predict_proba  # aspect sentiment scores sentences through it
+    predict_proba = Predictor.predict_proba  # aspect sentiment scores clauses through it
+    sentence_scores = Predictor.sentence_scores  # ... and takes whole sentences' from it
+    _scored = Predictor._scored
 
 
 class FailingPredictor(RenamedPredictor):
@@ -56,11 +58,11 @@ class FailingPredictor(RenamedPredictor):
         super().__init__(inner, inner.version)
         self.calls, self.ok_batches = 0, ok_batches
 
-    def score_encoded(self, ids: Any, offsets: Any) -> Any:
+    def score_encoded(self, encoded: Any) -> Any:
         self.calls += 1
         if self.calls > self.ok_batches:
             raise RuntimeError("model crashed")
-        return super().score_encoded(ids, offsets)
+        return super().score_encoded(encoded)
 
 
 def rows_for(product: str, texts: list[str], **fields: Any) -> list[ReviewRow]:

@@ -177,20 +177,22 @@ def test_extending_the_vocabulary_keeps_every_old_row_and_the_base_predictions(b
         assert model.valence[row].tolist() == pytest.approx([0.0, 0.3])
     # a text made only of base words scores exactly as before
     texts = ["not good at all, but the screen is great", "terrible battery, never again"]
-    old_ids, old_off = Featurizer(base.features).encode(texts)
-    new_ids, new_off = Featurizer(ext.features).encode(texts)
+    old = [torch.from_numpy(a) for a in Featurizer(base.features).encode(texts)]
+    new = [torch.from_numpy(a) for a in Featurizer(ext.features).encode(texts)]
     model.eval()
     with torch.no_grad():
-        before = base.model(torch.from_numpy(old_ids), torch.from_numpy(old_off))
-        after = model(torch.from_numpy(new_ids), torch.from_numpy(new_off))
-    assert torch.allclose(before, after, atol=1e-6)
+        before = base.model.forward_all(*old)
+        after = model.forward_all(*new)  # documents and sentences alike
+    for mine, theirs in zip(before, after, strict=True):
+        assert torch.allclose(mine, theirs, atol=1e-6)
 
 
 def test_the_base_model_is_rebuilt_exactly_from_its_torchscript_file(base):
     texts = ["I love it", "awful, broke in a day", "it arrived on Tuesday"]
-    ids, offsets = Featurizer(base.features).encode(texts)
+    args = [torch.from_numpy(a) for a in Featurizer(base.features).encode(texts)]
     scorer = Scorer(base.model, temperature=base.temperature, band=base.band).eval()
     with torch.no_grad():
-        eager = scorer(torch.from_numpy(ids), torch.from_numpy(offsets))
-        scripted = base.scripted(torch.from_numpy(ids), torch.from_numpy(offsets))
-    assert torch.allclose(eager, scripted, atol=1e-6)
+        eager = scorer(*args)
+        scripted = base.scripted(*args)
+    for mine, theirs in zip(eager, scripted, strict=True):  # document and sentence probabilities
+        assert torch.allclose(mine, theirs, atol=1e-6)
