@@ -268,10 +268,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "analyze.col.weight": {"en": "Weight", "es": "Peso"},
     # upload
     "upload.intro": {
-        "en": "CSV or Excel (.xlsx), up to {mb} MB. Any delimiter and encoding; columns are recognised by "
+        "en": "CSV or Excel (.xlsx), up to {mb} MiB. Any delimiter and encoding; columns are recognised by "
         "name "
         "and content, and you can change the mapping before importing.",
-        "es": "CSV o Excel (.xlsx), hasta {mb} MB. Cualquier separador y codificación; las columnas se "
+        "es": "CSV o Excel (.xlsx), hasta {mb} MiB. Cualquier separador y codificación; las columnas se "
         "reconocen "
         "por nombre y contenido, y puede cambiar la asignación antes de importar.",
     },
