@@ -1057,6 +1057,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The review store is not available: {error}",
         "es": "El almacén no está disponible: {error}",
     },
+    # products and imports to manage, per-review language, extra columns (issue 17: items 2, 10–13)
+    "upload.summary.merged": {
+        "en": "; product names merged (case and spaces ignored): {pairs}",
+        "es": "; nombres de producto unificados (sin distinguir mayúsculas ni espacios): {pairs}",
+    },
+    "upload.summary.download_skipped": {
+        "en": "Download the {n:,} skipped duplicates (CSV)",
+        "es": "Descargar los {n:,} duplicados omitidos (CSV)",
+    },
+    "upload.skipped.repeat": {"en": "repeated within this import", "es": "repetida en esta importación"},
+    "upload.skipped.stored": {"en": "already stored", "es": "ya guardada"},
 }
 
 
