@@ -15,7 +15,7 @@ from core.ingestion.mapping import ColumnMapping, infer_mapping
 from core.ingestion.rows import PreparedRows, prepare_rows
 from core.ingestion.tables import IngestError, ParsedTable, read_table
 from core.settings import get_settings
-from dashboard import product_data, state
+from dashboard import manage_section, product_data, state
 from dashboard.highlight import escape_markdown
 from dashboard.i18n import current_language, number, t
 from dashboard.state import Keys
@@ -310,7 +310,14 @@ def browser_limit_mb() -> int:
 
 
 def main() -> None:
-    """Render the page."""
+    """Render the page: the upload, then "Manage products and imports"."""
+    upload()
+    st.divider()
+    manage_section.render()
+
+
+def upload() -> None:
+    """The file uploader, its mapping, Import and the summary."""
     state.init_state()
     state.preload_model()  # ready by the time a file is chosen and Import pressed
     st.title(t("page.upload"))
