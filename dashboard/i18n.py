@@ -1138,6 +1138,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "Importación n.º {id} eliminada con sus {n:,} reseñas.",
     },
     "manage.failed": {"en": "Nothing was changed: {error}", "es": "No se cambió nada: {error}"},
+    "language.name.english": {"en": "English", "es": "inglés"},
+    "language.name.spanish": {"en": "Spanish", "es": "español"},
+    "language.note": {
+        "en": "{name}: the active model reads {model}; adapt it on rated {name} reviews",
+        "es": "{name}: el modelo activo lee {model}; adáptelo con reseñas valoradas en {name}",
+    },
 }
 
 

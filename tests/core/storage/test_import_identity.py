@@ -150,3 +150,23 @@ def test_a_version_3_store_is_rekeyed_and_gains_language(
     again = import_file(upgraded, write(tmp_path, "speakers2.csv", SPEAKER_CSV), predictor=predictor)
     assert (again.stored, again.duplicates) == (0, 3)
     assert ensure_schema(upgraded) == SCHEMA_VERSION  # safe to run twice
+
+
+def test_each_review_s_language_is_stored_and_read(engine: Engine, predictor: Any, tmp_path: Path) -> None:
+    from core.nlp.language import reading_note
+
+    mixed = (
+        "product,review\n"
+        "Kettle,The kettle is great but the lid does not close and it gets very hot.\n"
+        "Kettle,El hervidor es muy bueno pero la tapa no cierra bien y se calienta mucho.\n"
+        "Kettle,Ok.\n"
+    )
+    import_file(engine, write(tmp_path, "mixed.csv", mixed), predictor=predictor)
+    languages = dict(
+        zip(reviews_frame(engine)["text"].str[:6], reviews_frame(engine)["language"], strict=True)
+    )
+    assert languages == {"The ke": "english", "El her": "spanish", "Ok.": "unknown"}
+    assert reading_note("spanish", "english") == (
+        "Spanish: the active model reads English; adapt it on rated Spanish reviews"
+    )
+    assert reading_note("english", "english") == reading_note("unknown", "english") == ""
