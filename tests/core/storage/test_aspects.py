@@ -73,8 +73,8 @@ def test_a_store_from_before_aspects_is_upgraded_and_backfilled(engine: Engine, 
         conn.execute(text("DROP TABLE aspect_coverage"))
         conn.execute(text("DROP TABLE aspect_rules"))
         conn.execute(AppSetting.__table__.update().values(value="2"))
-    assert engine_module.ensure_schema(engine) == 3
-    assert engine_module.schema_version(engine) == 3
+    assert engine_module.ensure_schema(engine) == engine_module.SCHEMA_VERSION
+    assert engine_module.schema_version(engine) == engine_module.SCHEMA_VERSION
     assert uncovered_count(engine, [KETTLE]) == len(TEXTS)
     assert backfill(engine, [KETTLE]) == len(TEXTS)
     assert uncovered_count(engine) == 0 and backfill(engine) == 0
