@@ -274,10 +274,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "analyze.col.weight": {"en": "Weight", "es": "Peso"},
     # upload
     "upload.intro": {
-        "en": "CSV or Excel (.xlsx), up to {mb} MB. Any delimiter and encoding; columns are recognised by "
+        "en": "CSV or Excel (.xlsx), up to {mb} MiB. Any delimiter and encoding; columns are recognised by "
         "name "
         "and content, and you can change the mapping before importing.",
-        "es": "CSV o Excel (.xlsx), hasta {mb} MB. Cualquier separador y codificación; las columnas se "
+        "es": "CSV o Excel (.xlsx), hasta {mb} MiB. Cualquier separador y codificación; las columnas se "
         "reconocen "
         "por nombre y contenido, y puede cambiar la asignación antes de importar.",
     },
@@ -1062,6 +1062,93 @@ STRINGS: dict[str, dict[str, str]] = {
     "adapt.no_store": {
         "en": "The review store is not available: {error}",
         "es": "El almacén no está disponible: {error}",
+    },
+    # products and imports to manage, per-review language, extra columns (issue 17: items 2, 10–13)
+    "upload.summary.merged": {
+        "en": "; product names merged (case and spaces ignored): {pairs}",
+        "es": "; nombres de producto unificados (sin distinguir mayúsculas ni espacios): {pairs}",
+    },
+    "upload.summary.download_skipped": {
+        "en": "Download the {n:,} skipped duplicates (CSV)",
+        "es": "Descargar los {n:,} duplicados omitidos (CSV)",
+    },
+    "upload.skipped.repeat": {"en": "repeated within this import", "es": "repetida en esta importación"},
+    "upload.skipped.stored": {"en": "already stored", "es": "ya guardada"},
+    "manage.title": {"en": "Manage products and imports", "es": "Gestionar productos e importaciones"},
+    "manage.intro": {
+        "en": "Rename, merge or delete a product, or delete one import (the demo sample too). Each change "
+        "is checked with you first and made all at once; predictions and charts follow.",
+        "es": "Renombre, una o elimine un producto, o elimine una importación (también la muestra de "
+        "demostración). Cada cambio se le confirma antes y se hace de una vez; las predicciones y los "
+        "gráficos lo siguen.",
+    },
+    "manage.action": {"en": "Change", "es": "Cambio"},
+    "manage.action.rename": {"en": "Rename a product", "es": "Renombrar un producto"},
+    "manage.action.merge": {"en": "Merge products", "es": "Unir productos"},
+    "manage.action.delete_product": {"en": "Delete a product", "es": "Eliminar un producto"},
+    "manage.action.delete_import": {"en": "Delete an import", "es": "Eliminar una importación"},
+    "manage.product": {"en": "Product", "es": "Producto"},
+    "manage.new_name": {"en": "New name", "es": "Nombre nuevo"},
+    "manage.merge_sources": {"en": "Merge these products…", "es": "Unir estos productos…"},
+    "manage.merge_target": {"en": "…into this one", "es": "…en este"},
+    "manage.import": {"en": "Import", "es": "Importación"},
+    "manage.import_option": {
+        "en": "#{id} · {name} · {when} · {n:,} reviews",
+        "es": "#{id} · {name} · {when} · {n:,} reseñas",
+    },
+    "manage.review": {"en": "Review the change", "es": "Revisar el cambio"},
+    "manage.confirm": {"en": "Confirm", "es": "Confirmar"},
+    "manage.cancel": {"en": "Cancel", "es": "Cancelar"},
+    "manage.no_products": {"en": "No products stored yet.", "es": "Aún no hay productos guardados."},
+    "manage.no_imports": {"en": "No imports stored yet.", "es": "Aún no hay importaciones guardadas."},
+    "manage.merge_need": {
+        "en": "Choose at least one product to merge, other than the one it goes into.",
+        "es": "Elija al menos un producto que unir, distinto de aquel en el que se une.",
+    },
+    "manage.rename_need": {"en": "Type the new name.", "es": "Escriba el nombre nuevo."},
+    "manage.rename_taken": {
+        "en": "A product named “{name}” already exists: merge the two instead.",
+        "es": "Ya existe un producto llamado «{name}»: una los dos en su lugar.",
+    },
+    "manage.confirm.rename": {
+        "en": "Rename “{old}” to “{new}”? Its reviews, labels and charts keep everything else.",
+        "es": "¿Renombrar «{old}» como «{new}»? Sus reseñas, etiquetas y gráficos no cambian en nada más.",
+    },
+    "manage.confirm.merge": {
+        "en": "Merge {sources} ({n:,} reviews) into “{target}”? Reviews “{target}” already has are dropped; "
+        "the merged products disappear.",
+        "es": "¿Unir {sources} ({n:,} reseñas) en «{target}»? Las reseñas que «{target}» ya tiene se "
+        "descartan; los productos unidos desaparecen.",
+    },
+    "manage.confirm.delete_product": {
+        "en": "Delete “{name}” with its {n:,} reviews and their labels? This cannot be undone.",
+        "es": "¿Eliminar «{name}» con sus {n:,} reseñas y sus etiquetas? No se puede deshacer.",
+    },
+    "manage.confirm.delete_import": {
+        "en": "Delete import #{id} with the {n:,} reviews it stored (products: {products})? Products left "
+        "without reviews go too. This cannot be undone.",
+        "es": "¿Eliminar la importación n.º {id} con las {n:,} reseñas que guardó (productos: {products})? "
+        "Los productos que se queden sin reseñas también se eliminan. No se puede deshacer.",
+    },
+    "manage.done.rename": {"en": "Renamed “{old}” to “{new}”.", "es": "«{old}» renombrado como «{new}»."},
+    "manage.done.merge": {
+        "en": "Merged into “{target}”: {moved:,} reviews moved, {duplicates:,} already there dropped.",
+        "es": "Unido en «{target}»: {moved:,} reseñas movidas, {duplicates:,} que ya estaban descartadas.",
+    },
+    "manage.done.delete_product": {
+        "en": "Deleted “{name}” and its {n:,} reviews.",
+        "es": "«{name}» eliminado con sus {n:,} reseñas.",
+    },
+    "manage.done.delete_import": {
+        "en": "Deleted import #{id} and its {n:,} reviews.",
+        "es": "Importación n.º {id} eliminada con sus {n:,} reseñas.",
+    },
+    "manage.failed": {"en": "Nothing was changed: {error}", "es": "No se cambió nada: {error}"},
+    "language.name.english": {"en": "English", "es": "inglés"},
+    "language.name.spanish": {"en": "Spanish", "es": "español"},
+    "language.note": {
+        "en": "{name}: the active model reads {model}; adapt it on rated {name} reviews",
+        "es": "{name}: el modelo activo lee {model}; adáptelo con reseñas valoradas en {name}",
     },
 }
 

@@ -48,6 +48,8 @@ class Keys:
     DRIVER_TERM = "driver_term"  # driver term filtering the Products review table, or None
     CRAWL_JOB = "crawl_job"  # the running/last CrawlJob, or None
     CRAWL_ERROR = "crawl_error"  # readable message when a crawl could not start
+    MANAGE_PENDING = "manage_pending"  # manage_section.Pending reviewed and awaiting Confirm, or None
+    MANAGE_DONE = "manage_done"  # the message of the last change made there, or None
 
 
 DEFAULTS: dict[str, Any] = {
@@ -64,6 +66,8 @@ DEFAULTS: dict[str, Any] = {
     Keys.DRIVER_TERM: None,
     Keys.CRAWL_JOB: None,
     Keys.CRAWL_ERROR: None,
+    Keys.MANAGE_PENDING: None,
+    Keys.MANAGE_DONE: None,
 }
 
 

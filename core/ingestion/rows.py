@@ -71,6 +71,8 @@ class ReviewRow:
     author: str | None = None
     title: str | None = None
     source_url: str | None = None
+    # the file's other columns (verified purchase, helpful votes, channel...): see extra_values
+    extra: dict[str, str] | None = None
     # Row in the sheet: the header is row 1, the first review row 2 (blank CSV lines not counted).
     row_number: int | None = None
 

@@ -39,6 +39,15 @@ def detect_language(text: str) -> str:
     return best
 
 
+def reading_note(language: str | None, model_language: str) -> str:
+    """Why a review's label is less reliable, or "" when the model reads its language (or the language
+    is unknown): "Spanish: the active model reads English; adapt it on rated Spanish reviews"."""
+    if not language or language in (UNKNOWN, model_language):
+        return ""
+    name, model = language.capitalize(), model_language.capitalize()
+    return f"{name}: the active model reads {model}; adapt it on rated {name} reviews"
+
+
 def language_shares(texts: Iterable[str]) -> dict[str, float]:
     """Share of texts per detected language, for a collection of reviews."""
     counts = Counter(detect_language(t) for t in texts if isinstance(t, str))

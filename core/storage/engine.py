@@ -13,11 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from core.logs import log_event
+from core.nlp.language import detect_language
 from core.settings import get_settings
 from core.storage import rollups
 from core.storage.schema import (
@@ -30,6 +31,7 @@ from core.storage.schema import (
     Product,
     Review,
     SiteRating,
+    content_hash,
 )
 from core.storage.transactions import (
     LOCK_POLL_MS,
@@ -173,6 +175,55 @@ def _aspects_added(_conn: Connection) -> None:
 
 
 MIGRATIONS[3] = _aspects_added  # aspects (issue 16)
+
+_REKEY_CHUNK = 5_000  # reviews read and updated per batch by the v4 upgrade
+
+
+def _rekey_reviews(conn: Connection) -> None:
+    """v4: the review's day joins the dedupe key; each review gets its detected language and an
+    (empty) ``extra`` column.
+
+    Every stored hash is recomputed with :func:`core.storage.schema.content_hash`. The new key only
+    splits old ones (it adds the day), so reviews unique before stay unique and the unique constraint
+    holds at every step; the upgrade runs inside :func:`ensure_schema`'s transaction, so a failure
+    leaves the store at version 3, untouched.
+    """
+    columns = {column["name"] for column in inspect(conn).get_columns("reviews")}
+    if "language" not in columns:
+        conn.execute(text("ALTER TABLE reviews ADD COLUMN language VARCHAR(10)"))
+    if "extra" not in columns:
+        conn.execute(text("ALTER TABLE reviews ADD COLUMN extra JSON"))
+    table = Review.__table__
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("review_id"))
+        .values(content_hash=bindparam("new_hash"), language=bindparam("new_language"))
+    )
+    last = done = 0
+    while True:
+        rows = conn.execute(
+            select(Review.id, Review.text, Review.title, Review.author, Review.review_date, Review.language)
+            .where(Review.id > last)
+            .order_by(Review.id)
+            .limit(_REKEY_CHUNK)
+        ).all()
+        if not rows:
+            break
+        params = [
+            {
+                "review_id": row.id,
+                "new_hash": content_hash(row.text, row.title, row.author, row.review_date),
+                "new_language": row.language or detect_language(row.text),
+            }
+            for row in rows
+        ]
+        conn.execute(statement, params)
+        last = rows[-1].id
+        done += len(rows)
+    log_event("schema_upgrade", version=4, reviews_rekeyed=done)
+
+
+MIGRATIONS[4] = _rekey_reviews
 
 
 def ensure_schema(engine: Engine) -> int:

@@ -12,12 +12,13 @@ Scoring runs before the write transaction, so a long scoring pass never holds SQ
 from __future__ import annotations
 
 import getpass
+import json
 import logging
 import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -28,6 +29,7 @@ from sqlalchemy import Connection, Engine, delete, exists, select, update
 
 from core.inference.pool import MIN_PARALLEL, FeaturizePool
 from core.logs import log_event
+from core.nlp.language import detect_language
 from core.settings import get_settings
 from core.storage import aspect_scoring, rollups
 from core.storage.cancel import Cancelled, raise_if_cancelled
@@ -43,6 +45,7 @@ from core.storage.schema import (
     SiteRating,
     content_hash,
     naive_utc,
+    product_key,
     upsert_ignore,
     utcnow,
 )
@@ -74,6 +77,18 @@ _RUN_FIELDS = frozenset(
 )
 
 
+REPEAT_IN_ROWS = "repeated within this import"
+ALREADY_STORED = "already stored"
+
+
+@dataclass
+class SkippedRow:
+    """A duplicate not stored: the row, and whether it repeats an earlier row or a stored review."""
+
+    row: ReviewRow
+    reason: str  # REPEAT_IN_ROWS | ALREADY_STORED
+
+
 @dataclass
 class ImportSummary:
     """What one import did; :meth:`line` is the one-line report the CLI and the app show."""
@@ -89,6 +104,10 @@ class ImportSummary:
     warnings: dict[str, int] = field(default_factory=dict)  # rows stored without a date/rating, by reason
     timings: dict[str, float] = field(default_factory=dict)  # seconds in parse / dedupe / score / write
     notes: list[str] = field(default_factory=list)  # repairs made while reading the file (ParsedTable.notes)
+    # product names as written in the rows → the stored product they joined (case and spaces ignored)
+    merged_products: dict[str, str] = field(default_factory=dict)
+    # the duplicate rows not stored (repeats within the rows, or already in the store), for download
+    skipped: list[SkippedRow] = field(default_factory=list, repr=False)
 
     def line(self) -> str:
         """One sentence: rows read, stored, duplicates, rejected by reason, model, time."""
@@ -105,6 +124,9 @@ class ImportSummary:
             text += f"; kept with a missing value: {reasons}"
         if self.stored == 0 and self.duplicates:
             text += "; nothing new, these reviews were already stored"
+        if self.merged_products:
+            pairs = ", ".join(f"{name!r} → {kept!r}" for name, kept in sorted(self.merged_products.items()))
+            text += f"; product names merged (case and spaces ignored): {pairs}"
         notes = "".join(f" {note}" for note in self.notes)
         return f"{text}. Model {self.model_version}, {self.seconds:.1f} s.{notes}"
 
@@ -312,8 +334,11 @@ def _run_import(
         workers = None if len(rows) >= MIN_PARALLEL else 1
         with FeaturizePool(predictor.featurizer, workers=workers) as pool:
             tick = time.perf_counter()
-            candidates = _dedupe(rows)
-            new = _drop_stored(engine, candidates)
+            rows, merged = _join_known_products(engine, rows)
+            candidates, skipped = _dedupe(rows)
+            new, stored_before = _drop_stored(engine, candidates)
+            skipped += [SkippedRow(row, ALREADY_STORED) for _, row in stored_before]
+            languages = [detect_language(row.text) for _, row in new]
             timings["dedupe"] = round(time.perf_counter() - tick, 3)
             total = 2 * len(new)
             tick = time.perf_counter()
@@ -336,7 +361,9 @@ def _run_import(
             rows_read = len(rows) + sum(reject_counts.values())
         log_event("import_phase", logging.DEBUG, import_id=import_id, phase="write", rows=len(new))
         with write_transaction(engine) as conn:
-            stored = _write(conn, new, scores, import_id, source, predictor.version, progress, total)
+            stored = _write(
+                conn, new, scores, languages, import_id, source, predictor.version, progress, total
+            )
             # --- aspects (issue 16): stored in the import's transaction ---
             keys = [(row.product, digest) for digest, row in new]
             aspect_scoring.write_import(conn, import_id, keys, aspects, predictor.version)
@@ -353,6 +380,8 @@ def _run_import(
                 warnings=warning_counts or {},
                 timings=timings,
                 notes=notes or [],
+                merged_products=merged,
+                skipped=sorted(skipped, key=lambda s: s.row.row_number or 0),
             )
             _record(conn, summary, owns_run)
     except BaseException as exc:
@@ -376,19 +405,46 @@ def _run_import(
     return summary
 
 
-def _dedupe(rows: list[ReviewRow]) -> dict[tuple[str, str], tuple[str, ReviewRow]]:
-    """First occurrence of each (product, content hash); later repeats in the same rows are duplicates."""
-    unique: dict[tuple[str, str], tuple[str, ReviewRow]] = {}
+def _join_known_products(engine: Engine, rows: list[ReviewRow]) -> tuple[list[ReviewRow], dict[str, str]]:
+    """`rows` with the product name their :func:`~core.storage.schema.product_key` already has: the
+    stored product's, else the first spelling in `rows` (changed rows are copies: the caller's rows
+    may be shared, e.g. the Upload page's cache).
+
+    :return: the rows, and {name as written: name kept} for every spelling that was changed.
+    """
+    with engine.connect() as conn:
+        known = {product_key(name): name for name in conn.execute(select(Product.name)).scalars()}
+    merged: dict[str, str] = {}
+    out: list[ReviewRow] = []
     for row in rows:
-        digest = content_hash(row.text, row.title, row.author)
-        unique.setdefault((row.product, digest), (digest, row))
-    return unique
+        kept = known.setdefault(product_key(row.product), row.product)
+        if kept != row.product:
+            merged[row.product] = kept
+            row = replace(row, product=kept)
+        out.append(row)
+    return out, merged
+
+
+def _dedupe(
+    rows: list[ReviewRow],
+) -> tuple[dict[tuple[str, str], tuple[str, ReviewRow]], list[SkippedRow]]:
+    """First occurrence of each (product, content hash); later repeats in the same rows are duplicates.
+
+    :return: the unique rows by key, and the repeats.
+    """
+    unique: dict[tuple[str, str], tuple[str, ReviewRow]] = {}
+    repeats: list[SkippedRow] = []
+    for row in rows:
+        digest = content_hash(row.text, row.title, row.author, row.review_date)
+        if unique.setdefault((row.product, digest), (digest, row))[1] is not row:
+            repeats.append(SkippedRow(row, REPEAT_IN_ROWS))
+    return unique, repeats
 
 
 def _drop_stored(
     engine: Engine, candidates: dict[tuple[str, str], tuple[str, ReviewRow]]
-) -> list[tuple[str, ReviewRow]]:
-    """Candidates whose (product, hash) is not in the store yet, looked up in bulk.
+) -> tuple[list[tuple[str, ReviewRow]], list[tuple[str, ReviewRow]]]:
+    """Candidates whose (product, hash) is not in the store yet, looked up in bulk, and those that are.
 
     Read outside the write transaction; a concurrent import that stores the same review first is
     caught by the unique constraint (``ON CONFLICT DO NOTHING``) and counted as a duplicate.
@@ -409,7 +465,9 @@ def _drop_stored(
                 )
                 stored.update((product, digest) for digest in conn.execute(query).scalars())
     # sorted by key so concurrent PostgreSQL imports lock unique keys in one order (no deadlock)
-    return [candidates[key] for key in sorted(candidates) if key not in stored]
+    return [candidates[key] for key in sorted(candidates) if key not in stored], [
+        candidates[key] for key in sorted(stored)
+    ]
 
 
 def _product_ids(conn: Connection, names: list[str]) -> dict[str, int]:
@@ -486,9 +544,10 @@ def _prediction_params(
 
 REVIEW_FIELDS = (
     "product_id", "import_id", "text", "title", "rating_raw", "rating", "review_date", "author", "source",
-    "source_url", "content_hash", "created_at",
+    "source_url", "content_hash", "created_at", "language", "extra",
 )  # fmt: skip
 _DATE, _CREATED = REVIEW_FIELDS.index("review_date"), REVIEW_FIELDS.index("created_at")
+_EXTRA = REVIEW_FIELDS.index("extra")
 PREDICTION_FIELDS = (
     "review_id", "label", "p_negative", "p_neutral", "p_positive", "confidence", "model_version", "scored_at",
     "is_latest",
@@ -499,6 +558,7 @@ def _write(
     conn: Connection,
     new: list[tuple[str, ReviewRow]],
     scores: pd.DataFrame,
+    languages: list[str],
     import_id: int,
     source: str,
     model_version: str,
@@ -520,9 +580,9 @@ def _write(
             (
                 product_ids[row.product], import_id, row.text, row.title, _clip(row.rating_raw, 100),
                 row.rating, naive_utc(row.review_date), _clip(row.author, 300), source, row.source_url,
-                digest, now,
+                digest, now, language, row.extra or None,
             )
-            for digest, row in chunk
+            for (digest, row), language in zip(chunk, languages[start : start + WRITE_CHUNK], strict=True)
         ]  # fmt: skip
         # Rows a concurrent import stored first are missing here; their scores are simply dropped.
         ids = _insert_reviews(conn, records)
@@ -579,6 +639,8 @@ def _insert_reviews(conn: Connection, records: list[tuple[Any, ...]]) -> dict[in
             None if r[_DATE] is None else times[r[_DATE]],
             *r[_DATE + 1 : _CREATED],
             created,
+            *r[_CREATED + 1 : _EXTRA],
+            None if r[_EXTRA] is None else json.dumps(r[_EXTRA], ensure_ascii=False),
         )
         for i, r in enumerate(records)
     ]

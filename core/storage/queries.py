@@ -53,6 +53,7 @@ REVIEW_COLUMNS = [
     "positive",
     "confidence",
     "model_version",
+    "language",  # detected at import (v4): english | spanish | unknown
 ]
 DateLike: TypeAlias = date | datetime | str | pd.Timestamp | None
 
@@ -283,6 +284,7 @@ def reviews_query(
             PredictionRow.p_positive.label("positive"),
             PredictionRow.confidence,
             PredictionRow.model_version,
+            Review.language,
         )
         .join(Product, Product.id == Review.product_id)
         .outerjoin(PredictionRow, _prediction_join(model_version))

@@ -9,7 +9,9 @@ Tables:
 
 * ``products``: one row per product name.
 * ``reviews``: cleaned text and metadata; ``content_hash`` is unique per product, so importing the
-  same review twice stores it once (see :func:`content_hash`).
+  same review twice stores it once (see :func:`content_hash`); ``language`` is the language detected
+  at import (:func:`core.nlp.language.detect_language`), ``extra`` the file's other columns
+  (verified purchase, helpful votes, channel, region...) as a small JSON object of strings.
 * ``predictions``: one row per (review, model version); re-scoring adds rows and never deletes.
   ``is_latest`` marks each review's most recently stored prediction, the default the dashboard shows.
 * ``imports``: every CSV upload, scrape run and manual entry with its counts, status and timing.
@@ -51,7 +53,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.dml import Insert
 
-SCHEMA_VERSION = 3  # 2: who runs each import (pid, host); 3: aspect tables
+# 2: who runs each import (pid, host); 3: aspect tables; 4: the review date in the dedupe key, each
+# review's detected language and its extra columns
+SCHEMA_VERSION = 4
 SOURCES = ("csv", "scrape", "manual")
 STATUSES = ("running", "succeeded", "failed", "cancelled")
 
@@ -138,6 +142,10 @@ class Review(Base):
     source_url: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # v4: "english" | "spanish" | "unknown"; NULL only while an upgrade has not reached the row
+    language: Mapped[str | None] = mapped_column(String(10))
+    # v4: the file's unmapped columns, {column: value} (see core.ingestion.rows.extra_values)
+    extra: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
 
     __table_args__ = (
         UniqueConstraint("product_id", "content_hash", name="uq_reviews_product_hash"),
@@ -286,15 +294,36 @@ def _normalise(value: str | None) -> str:
     return " ".join(value.casefold().split()) if value else ""
 
 
-def content_hash(text: str, title: str | None = None, author: str | None = None) -> str:
+def product_key(name: str) -> str:
+    """The identity of a product name: case-folded, surrounding and repeated spaces ignored, so
+    "zephyr x2  bluetooth speaker" is the product "Zephyr X2 Bluetooth Speaker"."""
+    return _normalise(name)
+
+
+def day_of(value: datetime | str | None) -> str:
+    """``YYYY-MM-DD`` of a review date (a naive UTC datetime or an ISO string), ``""`` without one."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    return value.strip()[:10]
+
+
+def content_hash(
+    text: str,
+    title: str | None = None,
+    author: str | None = None,
+    review_date: datetime | str | None = None,
+) -> str:
     """The dedupe key of a review within its product.
 
-    Built from the text, title and author, each case-folded with whitespace collapsed, so the same
-    review imported twice (or scraped after being uploaded) is stored once, while two customers who
-    both wrote "Great product!" remain two reviews. Without an author, identical text and title
-    count as one review. The date is left out because scraped relative dates ("2 days ago") drift.
+    Built from the text, title, author and the review's day, each case-folded with whitespace
+    collapsed, so the same review imported twice (or scraped after being uploaded) is stored once,
+    while two customers who both wrote "Great product!" remain two reviews: with different authors,
+    or, when anonymous, on different days. Identical text and title on the same day (or both without
+    a date) count as one review. (v4 added the day; stores from before are re-keyed on upgrade.)
     """
-    key = "\x1f".join((_normalise(text), _normalise(title), _normalise(author)))
+    key = "\x1f".join((_normalise(text), _normalise(title), _normalise(author), day_of(review_date)))
     return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
 
 

@@ -18,6 +18,7 @@ from dashboard import aspect_section, charts, state
 from dashboard.columns import as_pills, label_pill, probability_columns
 from dashboard.highlight import escape_markdown
 from dashboard.i18n import current_language, label_name, t
+from dashboard.language_notes import with_reading_notes
 from dashboard.product_data import (
     DRIVER_SAMPLE,
     LOW_CONFIDENCE,
@@ -322,7 +323,8 @@ def table_section(frame: pd.DataFrame, aspect: str | None = None) -> None:
     review_table(shown, key="review_table", height=420)
 
     def export() -> pd.DataFrame:
-        return frame.loc[newest].drop(columns=[c for c in ("review_id", "import_id") if c in frame.columns])
+        rows = frame.loc[newest].drop(columns=[c for c in ("review_id", "import_id") if c in frame.columns])
+        return with_reading_notes(rows, state.predictor().language)
 
     cols = st.columns([1, 1, 4])
     cols[0].download_button(

@@ -15,7 +15,7 @@ from core.ingestion.mapping import ColumnMapping, infer_mapping
 from core.ingestion.rows import PreparedRows, prepare_rows
 from core.ingestion.tables import IngestError, ParsedTable, read_table
 from core.settings import get_settings
-from dashboard import product_data, state
+from dashboard import manage_section, product_data, state
 from dashboard.highlight import escape_markdown
 from dashboard.i18n import current_language, number, t
 from dashboard.state import Keys
@@ -217,6 +217,9 @@ def summary_sentence(summary: ImportSummary) -> str:
         text += t("upload.summary.kept_missing", reasons=by_reason(summary.warnings))
     if summary.stored == 0 and summary.duplicates:
         text += t("upload.summary.nothing_new")
+    if summary.merged_products:
+        pairs = ", ".join(f"“{name}” → “{kept}”" for name, kept in sorted(summary.merged_products.items()))
+        text += t("upload.summary.merged", pairs=pairs)
     return text + t("upload.summary.model", model=summary.model_version, seconds=float(summary.seconds))
 
 
@@ -253,7 +256,47 @@ def show_summary(summary: ImportSummary, rejected: list[RejectedRow]) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
+    if summary.skipped:
+        download_skipped(summary)
     st.page_link("views/products.py", label=t("upload.summary.open_products"), icon=":material/insights:")
+
+
+def skipped_frame(summary: ImportSummary) -> pd.DataFrame:
+    """The duplicates an import skipped: row number, why, then the row's own fields."""
+    from core.storage.importer import ALREADY_STORED
+
+    return pd.DataFrame(
+        [
+            {
+                "row": s.row.row_number,
+                "reason": t(
+                    "upload.skipped.stored" if s.reason == ALREADY_STORED else "upload.skipped.repeat"
+                ),
+                "product": s.row.product,
+                "date": s.row.review_date,
+                "rating": s.row.rating_raw,
+                "author": s.row.author,
+                "title": s.row.title,
+                "text": s.row.text,
+            }
+            for s in summary.skipped
+        ]
+    )
+
+
+def download_skipped(summary: ImportSummary) -> None:
+    """The skipped duplicates as a formula-safe CSV, like the rejected rows."""
+    from core.spreadsheet import to_safe_csv
+
+    st.download_button(
+        t("upload.summary.download_skipped", n=len(summary.skipped)),
+        data=lambda: to_safe_csv(skipped_frame(summary)),
+        file_name="skipped_duplicates.csv",
+        mime="text/csv",
+        key="download_skipped",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def browser_limit_mb() -> int:
@@ -267,7 +310,14 @@ def browser_limit_mb() -> int:
 
 
 def main() -> None:
-    """Render the page."""
+    """Render the page: the upload, then "Manage products and imports"."""
+    upload()
+    st.divider()
+    manage_section.render()
+
+
+def upload() -> None:
+    """The file uploader, its mapping, Import and the summary."""
     state.init_state()
     state.preload_model()  # ready by the time a file is chosen and Import pressed
     st.title(t("page.upload"))

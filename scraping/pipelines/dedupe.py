@@ -6,7 +6,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from core.storage.schema import content_hash
+from core.storage.schema import content_hash, product_key
 from scraping.items import ReviewItem
 
 
@@ -16,8 +16,8 @@ def review_key(item: ReviewItem) -> tuple[str, str]:
     The store's own key, so a review the page publishes twice (JSON-LD and microdata, say) is
     dropped here exactly when the store would have merged it.
     """
-    product = " ".join((item.product or "").casefold().split())
-    return product, content_hash(item.text or "", item.title, item.author)
+    product = product_key(item.product or "")
+    return product, content_hash(item.text or "", item.title, item.author, item.date)
 
 
 class DedupePipeline:

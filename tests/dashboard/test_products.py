@@ -200,3 +200,23 @@ def test_picked_labels_are_in_one_order_whatever_the_click_order() -> None:
     assert picked_labels(["positive", "negative"]) == picked_labels(["negative", "positive"])
     assert picked_labels(["positive", "negative"]) == ("negative", "positive")
     assert picked_labels([]) == picked_labels(None) == ("negative", "neutral", "positive")
+
+
+def test_exports_carry_the_language_and_a_note(store, predictor, tmp_path) -> None:
+    from core.storage.importer import import_file
+    from core.storage.queries import reviews_frame
+    from dashboard.language_notes import with_reading_notes
+
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "product,review\n"
+        "Kettle,The kettle is great but the lid does not close and it gets very hot.\n"
+        "Kettle,El hervidor es muy bueno pero la tapa no cierra bien y se calienta mucho.\n",
+        encoding="utf-8",
+    )
+    import_file(store, path, predictor=predictor)
+    export = with_reading_notes(reviews_frame(store), predictor.language).set_index("language")
+    assert export.loc["spanish", "note"] == (
+        "Spanish: the active model reads English; adapt it on rated Spanish reviews"
+    )
+    assert export.loc["english", "note"] == ""

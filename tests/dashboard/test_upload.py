@@ -141,3 +141,22 @@ def test_values_lost_on_import_are_in_the_summary_and_the_problem_rows(store, pr
         "rating out of range (stored without rating)": 1,
         "unparseable date (stored without date)": 1,
     }
+
+
+def test_near_duplicate_products_are_named_and_skipped_duplicates_downloadable(store, predictor) -> None:
+    data = (
+        b"product,date,review\n"
+        b"Zephyr X2 Bluetooth Speaker,2026-05-01,Great!\n"
+        b"zephyr x2  bluetooth speaker,2026-05-02,Great!\n"  # another day: a second review, same product
+        b"ZEPHYR X2 BLUETOOTH SPEAKER,2026-05-01,great!\n"  # same product, text and day: a duplicate
+    )
+    at = upload("speakers.csv", data)
+    at.button(key="import").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Stored"], metrics["Duplicates skipped"]) == ("2", "1")
+    message = at.success[0].value
+    assert "product names merged" in message and "zephyr x2 bluetooth speaker" in message
+    assert set(reviews_frame(store)["product"]) == {"Zephyr X2 Bluetooth Speaker"}
+    skipped = [b for b in at.get("download_button") if "skipped duplicates" in b.proto.label]
+    assert skipped, "the skipped duplicates can be downloaded"

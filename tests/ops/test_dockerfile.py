@@ -293,7 +293,7 @@ def test_entrypoint_uses_port_from_environment(tmp_path: Path) -> None:
 def test_entrypoint_defaults_and_passes_extra_arguments(tmp_path: Path) -> None:
     args = recorded_streamlit_args(tmp_path, {"SENTIMENT_MAX_UPLOAD_MB": "50"}, "--logger.level=debug")
     assert "--server.port=8501" in args
-    assert "--server.maxUploadSize=50" in args
+    assert "--server.maxUploadSize=53" in args  # 50 MiB in decimal MB, rounded up
     assert args[-1] == "--logger.level=debug"
 
 

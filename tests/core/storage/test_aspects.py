@@ -68,13 +68,13 @@ def test_rescore_adds_the_new_versions_mentions(engine: Engine, predictor: Any) 
 
 def test_a_store_from_before_aspects_is_upgraded_and_backfilled(engine: Engine, predictor: Any) -> None:
     stored(engine, predictor)
-    with engine_module.write_transaction(engine) as conn:  # as schema version 1 left it
+    with engine_module.write_transaction(engine) as conn:  # as schema version 2 left it
         conn.execute(text("DROP TABLE aspect_mentions"))
         conn.execute(text("DROP TABLE aspect_coverage"))
         conn.execute(text("DROP TABLE aspect_rules"))
-        conn.execute(AppSetting.__table__.update().values(value="1"))
-    assert engine_module.ensure_schema(engine) == 2
-    assert engine_module.schema_version(engine) == 2
+        conn.execute(AppSetting.__table__.update().values(value="2"))
+    assert engine_module.ensure_schema(engine) == engine_module.SCHEMA_VERSION
+    assert engine_module.schema_version(engine) == engine_module.SCHEMA_VERSION
     assert uncovered_count(engine, [KETTLE]) == len(TEXTS)
     assert backfill(engine, [KETTLE]) == len(TEXTS)
     assert uncovered_count(engine) == 0 and backfill(engine) == 0
