@@ -175,7 +175,7 @@ def test_each_review_s_language_is_stored_and_read(engine: Engine, predictor: An
 EXTRA_CSV = (
     "product,review,rating,Verified Purchase,helpful_votes,channel,notes,code\n"
     "Kettle,The kettle boils fast and looks great.,5,Yes,3,web," + "long note " * 30 + ",007\n"
-    "Kettle,The lid leaks and the handle gets hot.,1,No,,=HYPERLINK(\"http://x\"),short,010\n"
+    'Kettle,The lid leaks and the handle gets hot.,1,No,,=HYPERLINK("http://x"),short,010\n'
 )
 
 
@@ -203,4 +203,4 @@ def test_a_file_s_other_columns_are_stored_read_and_exported(
     rows = list(sheet.iter_rows(values_only=True))
     column = rows[0].index("helpful_votes")
     assert [r[column] for r in rows[1:]] == [None, 3]
-    assert rows[1][rows[0].index("channel")] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][rows[0].index("channel")] == '\'=HYPERLINK("http://x")'
