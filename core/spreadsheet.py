@@ -34,9 +34,25 @@ def safe_cell(value: object) -> object:
     return value
 
 
+def with_extra_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its `extra` column (per review, the imported file's other columns as a dict)
+    spread into one column per key, in first-seen order; a key that is already a column name
+    (a file column called "label") gets " (file)" appended. No `extra` column: unchanged."""
+    if "extra" not in frame.columns:
+        return frame
+    out = frame.drop(columns=["extra"])
+    extras = [value if isinstance(value, dict) else {} for value in frame["extra"]]
+    keys = list(dict.fromkeys(key for row in extras for key in row))
+    for key in keys:
+        name = f"{key} (file)" if key in out.columns else key
+        out[name] = pd.Series([row.get(key) for row in extras], index=frame.index, dtype=object)
+    return out
+
+
 def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell and header passed through :func:`safe_cell`."""
-    out = frame.copy()
+    """A copy with every text cell and header passed through :func:`safe_cell` (and the imported
+    file's other columns spread out, :func:`with_extra_columns`)."""
+    out = with_extra_columns(frame).copy()
     out.columns = [safe_cell(str(c)) for c in out.columns]
     for column in out.columns:
         series = out[column]

@@ -1150,6 +1150,33 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{name}: the active model reads {model}; adapt it on rated {name} reviews",
         "es": "{name}: el modelo activo lee {model}; adáptelo con reseñas valoradas en {name}",
     },
+    # issue 17 items 13 and 2: the file's other columns as filters; text the model does not read
+    "extra.filters": {
+        "en": "More filters: the file's other columns ({n})",
+        "es": "Más filtros: las otras columnas del archivo ({n})",
+    },
+    "extra.filters_help": {
+        "en": "Columns of the imported files besides text, title, rating, date, product and author "
+        "(verified purchase, helpful votes, channel…). A review without the column is left out once it "
+        "is narrowed.",
+        "es": "Columnas de los archivos importados además de texto, título, valoración, fecha, producto y "
+        "autor (compra verificada, votos útiles, canal…). Una reseña sin esa columna queda fuera en cuanto "
+        "se acota.",
+    },
+    "extra.any": {"en": "Any", "es": "Cualquiera"},
+    "col.language_note": {"en": "Language", "es": "Idioma"},
+    "language.count": {
+        "en": "{n:,} of {total:,} reviews of {product} · {note}",
+        "es": "{n:,} de {total:,} reseñas de {product} · {note}",
+    },
+    "language.adapt_link": {
+        "en": "Adapt the model on the Model page",
+        "es": "Adaptar el modelo en la página Modelo",
+    },
+    "analyze.language_note": {
+        "en": "{note}. The label below is unreliable.",
+        "es": "{note}. La etiqueta de abajo no es fiable.",
+    },
 }
 
 

@@ -18,6 +18,7 @@ import streamlit as st
 
 from core.logs import log_event
 from dashboard import charts, state
+from dashboard.extra_filters import ExtraFilter, extra_mask
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -39,6 +40,7 @@ class Filters:
     max_stars: int = 5
     search: str = ""
     term: str | None = None  # a driver term picked below the drivers chart
+    extra: tuple[ExtraFilter, ...] = ()  # on the imported file's other columns (extra_filters)
 
 
 # What the Products page's derived caches are keyed on: (filtered frame, url, products, model version,
@@ -68,6 +70,8 @@ def apply_filters(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
         # a driver phrase is made of model tokens (stopwords dropped), so match each word
         for word in f.term.split():
             mask &= frame["text"].str.contains(word, case=False, regex=False, na=False)
+    if f.extra:
+        mask &= extra_mask(frame, f.extra)
     return frame if mask.all() else frame.loc[mask]
 
 

@@ -21,8 +21,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TypeVar
+from datetime import date, datetime
+from typing import TypeAlias, TypeVar
+
+import pandas as pd
 
 from core.ingestion.mapping import ColumnMapping
 from core.ingestion.parsing import (
@@ -57,6 +59,14 @@ _AUTHOR_MAX = 200
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _T = TypeVar("_T")
 _VALUE_MAX = 1000  # rejected rows keep their cells for the report, each cut to this length
+# The file's other columns (verified purchase, helpful votes, channel, region...) kept per review:
+EXTRA_MAX_COLUMNS = 20  # the first 20 usable ones, in file order
+EXTRA_VALUE_MAX = 100  # a label or a count, not prose: longer values are cut
+EXTRA_FREE_TEXT = 200  # a column with a cell longer than this is prose (a second comment): left out
+_EXTRA_NAME_MAX = 60
+# "12", "-3", "4.5" are numbers; "007" (an identifier), "1e5" and 16+ digit ids stay text
+_NUMBER_TEXT_RE = re.compile(r"^[+-]?(0|[1-9]\d{0,14})(\.\d+)?$")
+ExtraValue: TypeAlias = str | int | float
 
 
 @dataclass
@@ -72,7 +82,7 @@ class ReviewRow:
     title: str | None = None
     source_url: str | None = None
     # the file's other columns (verified purchase, helpful votes, channel...): see extra_values
-    extra: dict[str, str] | None = None
+    extra: dict[str, ExtraValue] | None = None
     # Row in the sheet: the header is row 1, the first review row 2 (blank CSV lines not counted).
     row_number: int | None = None
 
@@ -186,6 +196,61 @@ def _check_mapping(table: ParsedTable, mapping: ColumnMapping) -> None:
             )
 
 
+def _extra_cell(value: object) -> ExtraValue | None:
+    """One cell of an extra column: a number (xlsx numbers, or text such as "12" or "4.5"), cleaned
+    text, or None when empty or a placeholder such as "N/A"."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return int(value) if float(value).is_integer() and abs(value) < 1e15 else float(value)
+    if isinstance(value, datetime | date):
+        return None if pd.isna(value) else value.isoformat()
+    text = _optional_text(value)
+    if text is None:
+        return None
+    if _NUMBER_TEXT_RE.match(text):
+        number = float(text)
+        return int(number) if "." not in text else number
+    return text
+
+
+def extra_columns(columns: list[object], mapping: ColumnMapping) -> dict[object, str]:
+    """{column: key} for the columns not mapped to a review field, keys the cleaned header names."""
+    mapped = set(mapping.columns().values())
+    out: dict[object, str] = {}
+    for column in columns:
+        key = clean_text(str(column))[:_EXTRA_NAME_MAX]
+        if column not in mapped and key and key not in out.values():
+            out[column] = key
+    return out
+
+
+def extra_values(frame: pd.DataFrame, mapping: ColumnMapping) -> list[dict[str, ExtraValue] | None]:
+    """Per row, the file's other columns as {cleaned header: value} (None when the row has none).
+
+    At most `EXTRA_MAX_COLUMNS` columns are kept, skipping empty ones and prose (any cell longer
+    than `EXTRA_FREE_TEXT` characters). A column whose every value is a number keeps numbers (so it
+    can be filtered by range); otherwise every value is text, cut to `EXTRA_VALUE_MAX` characters.
+    """
+    out: list[dict[str, ExtraValue]] = [{} for _ in range(len(frame))]
+    kept = 0
+    for column, key in extra_columns(list(frame.columns), mapping).items():
+        if kept == EXTRA_MAX_COLUMNS:
+            break
+        values = _cached_map(frame[column].tolist(), _extra_cell)
+        present = [v for v in values if v is not None]
+        if not present or any(isinstance(v, str) and len(v) > EXTRA_FREE_TEXT for v in present):
+            continue
+        numeric = not any(isinstance(v, str) for v in present)
+        kept += 1
+        for row, value in zip(out, values, strict=True):
+            if value is not None:
+                row[key] = value if numeric else _cell_text(value)[:EXTRA_VALUE_MAX]
+    return [row or None for row in out]
+
+
 def prepare_rows(
     table: ParsedTable,
     mapping: ColumnMapping,
@@ -228,6 +293,7 @@ def prepare_rows(
         ratings = parse_rating_column(rating_cells)
         raw_ratings = _cached_map(rating_cells, _rating_raw)
 
+    extras = extra_values(frame, mapping)
     cells = {str(c): frame[c].tolist() for c in frame.columns}  # for the report of unusable rows
     rows: list[ReviewRow] = []
     rejected: list[RejectedRow] = []
@@ -258,6 +324,7 @@ def prepare_rows(
                 rating_raw=raw_rating,
                 author=authors[i],
                 title=titles[i],
+                extra=extras[i],
                 row_number=row_number,
             )
         )

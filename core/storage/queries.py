@@ -12,6 +12,7 @@ per-product queries walk the ``(product_id, review_date)`` index.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeAlias
@@ -54,6 +55,7 @@ REVIEW_COLUMNS = [
     "confidence",
     "model_version",
     "language",  # detected at import (v4): english | spanish | unknown
+    "extra",  # the file's other columns (v4): {cleaned header: text or number}, or None
 ]
 DateLike: TypeAlias = date | datetime | str | pd.Timestamp | None
 
@@ -285,6 +287,7 @@ def reviews_query(
             PredictionRow.confidence,
             PredictionRow.model_version,
             Review.language,
+            Review.extra,
         )
         .join(Product, Product.id == Review.product_id)
         .outerjoin(PredictionRow, _prediction_join(model_version))
@@ -345,7 +348,15 @@ def reviews_frame(
     frame["review_date"] = pd.to_datetime(frame["review_date"], format="ISO8601")
     for column in ("rating", "negative", "neutral", "positive", "confidence"):
         frame[column] = frame[column].astype(float)
+    frame["extra"] = _json_objects(frame["extra"])
     return frame
+
+
+def _json_objects(values: pd.Series) -> pd.Series:
+    """The driver's JSON column as dicts: SQLite returns text, psycopg already decoded objects."""
+    if not values.map(lambda v: isinstance(v, str)).any():
+        return values
+    return values.map(lambda v: json.loads(v) if isinstance(v, str) else v)
 
 
 def _normalise_freq(freq: str) -> str:

@@ -145,7 +145,7 @@ class Review(Base):
     # v4: "english" | "spanish" | "unknown"; NULL only while an upgrade has not reached the row
     language: Mapped[str | None] = mapped_column(String(10))
     # v4: the file's unmapped columns, {column: value} (see core.ingestion.rows.extra_values)
-    extra: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
+    extra: Mapped[dict[str, str | int | float] | None] = mapped_column(JSON(none_as_null=True))
 
     __table_args__ = (
         UniqueConstraint("product_id", "content_hash", name="uq_reviews_product_hash"),

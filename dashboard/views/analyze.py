@@ -13,6 +13,7 @@ from dashboard import charts, state
 from dashboard.columns import as_pills, label_pill, probability_columns
 from dashboard.highlight import Span, escape_markdown, highlight_markdown
 from dashboard.i18n import current_language, label_name, t
+from dashboard.language_notes import language_name, reading_note, with_reading_notes
 from dashboard.state import Keys
 
 MAX_LINES = 1_000  # more than this belongs in Upload, which stores and charts them
@@ -49,6 +50,7 @@ def analyze(lines: list[str]) -> list[dict[str, Any]]:
     live in session state and feed the downloads directly.
     """
     from core.inference.explain import explain
+    from core.nlp.language import detect_language
 
     predictor = state.predictor()
     results = []
@@ -59,7 +61,10 @@ def analyze(lines: list[str]) -> list[dict[str, Any]]:
                 {"token": c.token, "start": c.start, "end": c.end, "weight": float(c.weight)}
                 for c in explain(predictor, lines[i])
             ]
-        results.append({"prediction": prediction.to_json(), "text": lines[i], "spans": spans})
+        language = detect_language(lines[i])  # another language than the model's gets a note
+        results.append(
+            {"prediction": prediction.to_json(), "text": lines[i], "spans": spans, "language": language}
+        )
     return results
 
 
@@ -78,6 +83,7 @@ def results_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
                 "positive": scores.get("positive"),
                 "confidence": p.get("confidence"),
                 "model_version": p.get("model_version"),
+                "language": r.get("language"),
             }
         )
     return pd.DataFrame(rows)
@@ -87,7 +93,7 @@ def downloads(results: list[dict[str, Any]]) -> None:
     """CSV (formula-injection safe) and JSON (the CLI's objects) of the last run."""
     from core.spreadsheet import to_safe_csv
 
-    frame = results_frame(results)
+    frame = with_reading_notes(results_frame(results), state.predictor().language)
     cols = st.columns([1, 1, 4])
     cols[0].download_button(
         t("analyze.download_csv"),
@@ -112,14 +118,15 @@ def downloads(results: list[dict[str, Any]]) -> None:
 def summary_table(results: list[dict[str, Any]]) -> None:
     """All results at a glance (several lines only)."""
     lang = current_language()
-    frame = results_frame(results)
+    frame = with_reading_notes(results_frame(results), state.predictor().language)
     frame["label"] = as_pills(frame["label"])
     st.dataframe(
-        frame.drop(columns=["model_version"]),
+        frame.drop(columns=["model_version", "language"] + ([] if frame["note"].any() else ["note"])),
         hide_index=True,
         column_config={
             "text": st.column_config.TextColumn(t("col.text"), width="large"),
             "label": label_pill(lang),
+            "note": st.column_config.TextColumn(t("col.language_note")),
             **probability_columns(lang),
             "confidence": st.column_config.NumberColumn(t("col.confidence"), format="percent"),
         },
@@ -133,6 +140,9 @@ def detail(result: dict[str, Any], index: int) -> None:
     if p["label"] not in BADGE_COLOR:
         st.warning(t("analyze.unscorable", reason=p.get("reason") or ""), icon=":material/block:")
         return
+    note = reading_note(result.get("language"), state.predictor().language, lang)
+    if note:  # not silently "neutral": the model cannot read this text reliably
+        st.warning(t("analyze.language_note", note=note), icon=":material/translate:")
     top = st.columns([1, 3])
     with top[0]:
         st.badge(label_name(p["label"], lang), color=BADGE_COLOR[p["label"]])
@@ -238,7 +248,10 @@ def main() -> None:
     if len(results) > 1:
         summary_table(results)
     for i, result in enumerate(results[:MAX_EXPLAINED]):
-        label = label_name(result["prediction"]["label"], current_language())
+        lang = current_language()
+        label = label_name(result["prediction"]["label"], lang)
+        if reading_note(result.get("language"), state.predictor().language, lang):
+            label = f"{label} ({language_name(result['language'], lang)}?)"
         preview = result["text"] if len(result["text"]) <= 80 else result["text"][:77] + "…"
         # expander labels are Markdown too: escape the preview like the body
         with st.expander(f"{label} · {escape_markdown(preview)}", expanded=i == 0):

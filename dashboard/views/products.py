@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 import streamlit as st
 
 from core.logs import log_event
-from dashboard import aspect_section, charts, state
+from dashboard import aspect_section, charts, extra_filters, state
 from dashboard.columns import as_pills, label_pill, probability_columns
 from dashboard.highlight import escape_markdown
 from dashboard.i18n import current_language, label_name, t
-from dashboard.language_notes import with_reading_notes
+from dashboard.language_notes import other_language_counts, with_reading_notes, with_table_notes
 from dashboard.product_data import (
     DRIVER_SAMPLE,
     LOW_CONFIDENCE,
@@ -67,6 +68,7 @@ def clear_filters() -> None:
     """Callback: drop every filter widget's value so they come back at their defaults."""
     for key in FILTER_KEYS:
         st.session_state.pop(key, None)
+    extra_filters.clear()
     st.session_state[Keys.DRIVER_TERM] = None
 
 
@@ -270,13 +272,14 @@ def review_table(frame: pd.DataFrame, key: str, height: int | Literal["auto"] = 
     """Reviews with a label pill, probability bars, date and stars (text is shown as text, never HTML)."""
     lang = current_language()
     stars = charts.rating_buckets(frame["rating"]).astype("Int64")  # blank, not "None", when unrated
-    view = frame.assign(label=as_pills(frame["label"]), stars=stars)
+    # "Spanish: the active model reads English; ..." beside the label, where a review needs it
+    view = with_table_notes(frame.assign(label=as_pills(frame["label"]), stars=stars))
     if "mismatch" in view.columns:
         view["mismatch"] = view["mismatch"].map(
             lambda v: t(f"products.mismatch.{v.replace(' ', '_').replace(',', '')}")
         )
     columns = [
-        "review_date", "product", "label", "mismatch", "text", "stars",
+        "review_date", "product", "label", "note", "mismatch", "text", "stars",
         "negative", "neutral", "positive", "confidence", "title", "author",
     ]  # fmt: skip
     st.dataframe(
@@ -288,6 +291,7 @@ def review_table(frame: pd.DataFrame, key: str, height: int | Literal["auto"] = 
             "review_date": st.column_config.DateColumn(t("col.date"), format="YYYY-MM-DD"),
             "product": st.column_config.TextColumn(t("col.product")),
             "label": label_pill(lang),
+            "note": st.column_config.TextColumn(t("col.language_note")),
             "mismatch": st.column_config.TextColumn(t("products.mismatches")),
             "text": st.column_config.TextColumn(t("col.text"), width="large"),
             "stars": st.column_config.NumberColumn(t("col.stars"), format="%d ★"),
@@ -384,7 +388,7 @@ def main() -> None:
             help=t("products.model_version_help"),
         )
     frame = state.reviews(engine, url, products, version)
-    f = filter_bar(frame)
+    f = replace(filter_bar(frame), extra=extra_filters.filter_bar(frame))  # + the file's other columns
     base = filtered_reviews(engine, url, products, version, f)
     if base.empty:
         st.warning(t("products.no_match"), icon=":material/filter_alt_off:")
@@ -397,6 +401,7 @@ def main() -> None:
     d = derived(*key)
     headline(slim, list(chosen), state.site_ratings(engine, url))
     st.plotly_chart(d["distribution"], key="distribution")
+    other_language_counts(base, list(chosen))
     trend_section(slim, list(chosen), key)
     rating_section(d, base)
     aspect_section.section(engine, url, products, version, base, f)  # Aspects (issue 16)

@@ -121,3 +121,13 @@ def test_missing_model_is_a_readable_error(store, tmp_path, monkeypatch) -> None
     at = analyze("Great product")
     assert "The model could not be loaded" in at.error[0].value
     assert not at.expander
+
+
+def test_text_in_another_language_gets_the_note_not_a_silent_label(store) -> None:
+    spanish = "La licuadora es muy buena pero la jarra se rompió al segundo día de uso."
+    at = analyze(spanish, "The blender is great but the jar cracked on the second day.")
+    note = "Spanish: the active model reads English; adapt it on rated Spanish reviews"
+    assert f"{note}. The label below is unreliable." in texts(at.warning)
+    assert "(Spanish?)" in at.expander[0].label and "(Spanish?)" not in at.expander[1].label
+    table = at.dataframe[0].value
+    assert table["note"].tolist() == [note, ""]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dashboard.state import Keys
 from tests.dashboard.apptest import open_page, texts
 
@@ -220,3 +222,73 @@ def test_exports_carry_the_language_and_a_note(store, predictor, tmp_path) -> No
         "Spanish: the active model reads English; adapt it on rated Spanish reviews"
     )
     assert export.loc["english", "note"] == ""
+
+
+GOOD, BAD = "Blends smoothies fast and quietly and I love it", "The jar cracked and it leaks everywhere"
+SPANISH = (
+    "La jarra se rompió y el motor hace mucho ruido desde el primer día.,Yes,0,web",
+    "Muy buena licuadora que prepara los batidos rápido y sin ruido.,No,1,web",
+)
+EXTRA_REVIEWS = (
+    "product,date,rating,review,verified purchase,helpful votes,channel\n"
+    + "".join(
+        f"Blender B3,2026-04-{day:02d},{5 if day % 2 else 1},"
+        f"{GOOD if day % 2 else BAD}"
+        f" (order {day}).,{'Yes' if day % 3 else 'No'},{day},{'web' if day < 10 else 'store'}\n"
+        for day in range(1, 21)
+    )
+    + f"Blender B3,2026-04-21,2,{SPANISH[0]}\n"
+    + f"Blender B3,2026-04-22,4,{SPANISH[1]}\n"
+)
+
+
+@pytest.fixture
+def blenders(store, predictor, tmp_path):
+    from core.storage.importer import import_file
+
+    path = tmp_path / "blenders.csv"
+    path.write_text(EXTRA_REVIEWS, encoding="utf-8")
+    import_file(store, path, predictor=predictor)
+    return store
+
+
+def test_the_file_s_other_columns_filter_the_reviews(blenders) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Blender B3"]})
+    assert len(review_table(at)) == 22
+    verified = next(m for m in at.multiselect if m.label == "verified purchase")
+    assert verified.options == ["No", "Yes"]
+    verified.set_value(["No"]).run()
+    assert not at.exception
+    table = review_table(at)
+    assert len(table) == 7  # days 3, 6, 9, 12, 15, 18 and the Spanish "No"
+    channel = next(m for m in at.multiselect if m.label == "channel")
+    channel.set_value(["store"]).run()
+    assert len(review_table(at)) == 3  # days 12, 15, 18
+    votes = next(s for s in at.slider if s.label == "helpful votes")
+    assert votes.value == (0, 20)
+    votes.set_value((15, 20)).run()
+    assert len(review_table(at)) == 2  # days 15, 18
+    # "Clear filters" appears only when nothing matches: narrow to nothing, then clear
+    next(s for s in at.slider if s.label == "helpful votes").set_value((19, 20)).run()
+    assert "No reviews match these filters" in at.warning[0].value
+    at.button(key="clear_filters").click().run()
+    assert len(review_table(at)) == 22
+    assert next(m for m in at.multiselect if m.label == "channel").value == []
+
+
+def test_other_language_reviews_are_labelled_and_counted(blenders) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Blender B3"]})
+    note = "Spanish: the active model reads English; adapt it on rated Spanish reviews"
+    assert f"2 of 22 reviews of Blender B3 · {note}" in texts(at.caption)
+    assert any(link.label == "Adapt the model on the Model page" for link in at.get("page_link"))
+    table = review_table(at)
+    spanish = table[table["text"].str.startswith(("La jarra", "Muy buena"))]
+    assert set(spanish["note"]) == {note}
+    assert set(table.drop(spanish.index)["note"]) == {""}
+
+
+def test_the_language_note_and_the_filters_in_spanish(blenders) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Blender B3"], Keys.LANG: "es"})
+    note = "Español: el modelo activo lee inglés; adáptelo con reseñas valoradas en español"
+    assert f"2 de 22 reseñas de Blender B3 · {note}" in texts(at.caption)
+    assert any(e.label.startswith("Más filtros: las otras columnas del archivo") for e in at.expander)

@@ -112,3 +112,22 @@ def test_every_row_is_stored_or_rejected_exactly_once(rows: list[tuple[str, str,
     for row in prepared.rows:
         assert row.text.strip() == row.text and row.text
         assert row.rating is None or 0 <= row.rating <= 1
+
+
+def test_other_columns_are_kept_cleaned_cut_and_capped() -> None:
+    from core.ingestion.rows import EXTRA_MAX_COLUMNS, EXTRA_VALUE_MAX
+
+    many = ",".join(f"c{i}" for i in range(30))
+    csv = (
+        f"review,rating,Helpful Votes,Region,score,comment 2,{many}\n"
+        f"Works well for me,5,12,<b>EU</b>,4.5,{'x' * 250},{','.join('v' for _ in range(30))}\n"
+        f"Broke after a week,1,N/A,{'r' * 150},7,short,{','.join('w' for _ in range(30))}\n"
+    )
+    table = read_table(csv.encode(), "extra.csv")
+    prepared = prepare_rows(table, infer_mapping(table))
+    first, second = (row.extra or {} for row in prepared.rows)
+    assert len(first) == EXTRA_MAX_COLUMNS and "comment 2" not in first  # prose column left out
+    assert first["Helpful Votes"] == 12 and first["score"] == 4.5 and first["Region"] == "EU"
+    assert "Helpful Votes" not in second  # N/A is no value
+    assert second["Region"] == "r" * EXTRA_VALUE_MAX
+    assert list(first)[:4] == ["Helpful Votes", "Region", "score", "c0"]

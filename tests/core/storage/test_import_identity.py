@@ -170,3 +170,37 @@ def test_each_review_s_language_is_stored_and_read(engine: Engine, predictor: An
         "Spanish: the active model reads English; adapt it on rated Spanish reviews"
     )
     assert reading_note("english", "english") == reading_note("unknown", "english") == ""
+
+
+EXTRA_CSV = (
+    "product,review,rating,Verified Purchase,helpful_votes,channel,notes,code\n"
+    "Kettle,The kettle boils fast and looks great.,5,Yes,3,web," + "long note " * 30 + ",007\n"
+    'Kettle,The lid leaks and the handle gets hot.,1,No,,=HYPERLINK("http://x"),short,010\n'
+)
+
+
+def test_a_file_s_other_columns_are_stored_read_and_exported(
+    engine: Engine, predictor: Any, tmp_path: Path
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from core.spreadsheet import to_safe_csv, to_safe_xlsx
+
+    import_file(engine, write(tmp_path, "extra.csv", EXTRA_CSV), predictor=predictor)
+    frame = reviews_frame(engine).sort_values("rating")
+    # numbers stay numbers, "007" stays an id, the free-text "notes" column (300 chars) is left out
+    assert frame["extra"].tolist() == [
+        {"Verified Purchase": "No", "channel": '=HYPERLINK("http://x")', "code": "010"},
+        {"Verified Purchase": "Yes", "helpful_votes": 3, "channel": "web", "code": "007"},
+    ]
+    csv = to_safe_csv(frame).decode("utf-8-sig")
+    header = csv.splitlines()[0].split(",")
+    assert "extra" not in header and {"Verified Purchase", "helpful_votes", "channel", "code"} <= set(header)
+    assert "'=HYPERLINK" in csv  # formula-safe
+    sheet = load_workbook(io.BytesIO(to_safe_xlsx(frame))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("helpful_votes")
+    assert [r[column] for r in rows[1:]] == [None, 3]
+    assert rows[1][rows[0].index("channel")] == '\'=HYPERLINK("http://x")'
