@@ -112,7 +112,11 @@ def init_filter_state(frame: pd.DataFrame) -> tuple[date, date] | None:
     default as well, and "Clear filters" can reset them): defaults once, and the date range kept
     across a product change, clipped to the new products' days."""
     for key, value in FILTER_DEFAULTS.items():
-        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
+        # written back every run, not only once: a value written before the widget renders is sent
+        # to the browser with it, so a widget drawn afresh (coming back from another page) shows the
+        # value the filter applies instead of an empty default
+        current = st.session_state.get(key, value)
+        st.session_state[key] = list(current) if isinstance(current, list) else current
     bounds = date_bounds(frame)
     st.session_state[BOUNDS_KEY] = bounds
     if bounds is not None:
@@ -177,7 +181,9 @@ def site_rating(site: pd.DataFrame, product: str, lang: str) -> str:
     for page in site.loc[site["product"] == product].itertuples():
         count = next((int(c) for c in (page.ratings, page.reviews) if pd.notna(c) and c > 0), None)
         stars = f"{number(page.stars, lang, '.1f')} ★"
-        return stars if count is None else t("products.compare.site_count", stars=stars, n=number(count, lang))
+        if count is None:
+            return stars
+        return t("products.compare.site_count", stars=stars, n=number(count, lang))
     return ""
 
 
