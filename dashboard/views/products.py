@@ -131,7 +131,8 @@ def filter_bar(frame: pd.DataFrame) -> Filters:
     above the charts, and "Clear filters"."""
     lang = current_language()
     bounds = init_filter_state(frame)
-    cols = st.columns([2, 2, 3, 2, 3])
+    # two rows: at 1000 px wide one row of five cut the dates ("2026") and the pills
+    cols = [*st.columns(3), *st.columns([3, 2])]
     start = end = None
     if bounds is not None:
         lo, hi = bounds
@@ -139,7 +140,7 @@ def filter_bar(frame: pd.DataFrame) -> Filters:
         end = cols[1].date_input(t("products.date_to"), min_value=lo, max_value=hi, key="f_to")
         if start is not None and end is not None and start > end:
             start, end = end, start
-    labels = cols[2].pills(
+    labels = cols[3].pills(
         t("products.labels"),
         charts.LABELS,
         selection_mode="multi",
@@ -149,7 +150,7 @@ def filter_bar(frame: pd.DataFrame) -> Filters:
     stars: tuple[int, int] = (1, 5)
     if frame["rating"].notna().any():
         # a range slider: its value comes from session state (FILTER_DEFAULTS), not an argument
-        stars = cast(tuple[int, int], cols[3].slider(t("products.stars"), 1, 5, key="f_rating"))
+        stars = cast(tuple[int, int], cols[2].slider(t("products.stars"), 1, 5, key="f_rating"))
     search = cols[4].text_input(t("products.search"), key="f_search", placeholder=t("products.search_hint"))
     st.button(
         t("products.clear_filters"),
@@ -244,8 +245,7 @@ def trend_section(slim: pd.DataFrame, products: list[str], key: TrendKey) -> Non
     if undated == len(slim):
         st.info(t("products.trend.no_dates"), icon=":material/event_busy:")
         return
-    cols = st.columns([2, 3])
-    choice = cols[0].segmented_control(
+    choice = st.segmented_control(
         t("products.trend.freq"),
         FREQUENCIES,
         default="auto",
@@ -255,7 +255,7 @@ def trend_section(slim: pd.DataFrame, products: list[str], key: TrendKey) -> Non
     freq = trend_freq(slim) if choice in (None, "auto") else choice
     shown = "all"
     if len(products) > 1:
-        shown = cols[1].segmented_control(
+        shown = st.segmented_control(
             t("products.trend.share_of"), charts.LABELS, default="negative",
             format_func=lambda v: label_name(v, lang), key="trend_label",
         ) or "negative"  # fmt: skip
