@@ -29,6 +29,8 @@ from core.storage.queries import LABELS, period_start
 WINDOWS = {"D": 7, "W": 4, "M": 3}  # default rolling window per frequency: a week, a month, a quarter
 PLACEHOLDER_PREFIX = "xx"  # core.nlp.text maps URLs, ratings, numbers, @users, emoticons to xx... tokens
 LOW_AGREEMENT = 0.70  # below this share of rated reviews agreeing with their stars, a product is flagged
+MIN_PER_PERIOD = 3  # reviews per period below which a trend's points are mostly noise: use longer periods
+COARSER = {"D": "W", "W": "M"}
 
 
 def _weights(frame: pd.DataFrame) -> pd.Series:
@@ -75,6 +77,27 @@ def auto_freq(dates: pd.Series) -> str:
     if span <= timedelta(days=548):
         return "W"
     return "M"
+
+
+def trend_freq_for(frame: pd.DataFrame, min_per_period: float = MIN_PER_PERIOD) -> str:
+    """The trend frequency for these reviews: :func:`auto_freq` of their span, made coarser (days →
+    weeks → months) while any product averages fewer than `min_per_period` reviews per period over
+    its own dated span; a product with a handful of reviews a month gets months, not empty weeks.
+    """
+    dated = frame.loc[frame["review_date"].notna(), ["product", "review_date"]]
+    freq = auto_freq(dated["review_date"])
+    if dated.empty:
+        return freq
+    while freq in COARSER:
+        per_period = []
+        for _, part in dated.groupby("product", sort=False):
+            starts = period_start(part["review_date"], freq)
+            periods = len(pd.date_range(starts.min(), starts.max(), freq={"D": "D", "W": "W-MON"}[freq]))
+            per_period.append(len(part) / max(periods, 1))
+        if min(per_period) >= min_per_period:
+            break
+        freq = COARSER[freq]
+    return freq
 
 
 def trend(
@@ -254,6 +277,42 @@ def rating_agreement(frame: pd.DataFrame, by: str = "product", low: float = LOW_
     table["agreement"] = table["agreeing"] / table["rated"].where(table["rated"] > 0)
     table["low"] = table["agreement"] < low
     return table.reset_index(names=by)[columns]
+
+
+def product_comparison(
+    current: pd.DataFrame, previous: pd.DataFrame, agreement_of: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per product of `current`: what the Products page compares side by side.
+
+    :param current: the reviews in the chosen range (one row per review).
+    :param previous: the same products' reviews in the period before it, for `change`.
+    :param agreement_of: the reviews to measure label/star agreement on (default `current`): the page
+        passes the date range only, so a label or star filter cannot fake a disagreement.
+    :return: columns product, reviews, negative, neutral, positive (shares 0–1), stars (average 1–5,
+        NaN unrated), previous_negative, change (negative share minus the previous period's, NaN
+        when that period had no reviews), rated, agreement (NaN without ratings), sorted by product.
+    """
+    columns = ["product", "reviews", "negative", "neutral", "positive", "stars", "previous_negative",
+               "change", "rated", "agreement"]  # fmt: skip
+    data = _labelled(current)
+    if data.empty:
+        return pd.DataFrame(columns=columns)
+    shares = pd.crosstab(data["product"], data["label"], normalize="index").reindex(
+        columns=list(LABELS), fill_value=0.0
+    )
+    table = shares.assign(reviews=data.groupby("product").size())
+    stars = np.floor(data["rating"].astype(float).clip(0, 1) * 4 + 0.5) + 1  # as rating_label_crosstab
+    table["stars"] = stars.groupby(data["product"]).mean()
+    before = _labelled(previous)
+    prior = (
+        before.loc[before["label"] == "negative"].groupby("product").size() / before.groupby("product").size()
+    )
+    table["previous_negative"] = prior.reindex(table.index)
+    table["change"] = table["negative"] - table["previous_negative"]
+    agreement = rating_agreement(current if agreement_of is None else agreement_of).set_index("product")
+    table["rated"] = agreement["rated"].reindex(table.index).fillna(0).astype(int)
+    table["agreement"] = agreement["agreement"].reindex(table.index)
+    return table.rename_axis(None, axis=1).reset_index(names="product").sort_values("product")[columns]
 
 
 def products_needing_attention(

@@ -226,29 +226,125 @@ def trend_chart(
     )
     # Two panels on one x axis, laid out by hand: make_subplots costs ~0.2 s per chart.
     traces[-1].update(yaxis="y2")
-    shapes, notes = _activation_marks(marks, volume.index, lang)
-    return _base(
+    traces.extend(_line_key(window, lang))
+    return _two_panels(traces, title, volume.index, marks, lang, str(table.attrs.get("freq", "D")))
+
+
+def comparison_trend_chart(
+    table: pd.DataFrame, label: str = "negative", lang: str = "en", marks: Sequence[tuple[datetime, str]] = ()
+) -> go.Figure:
+    """Several products on ONE trend: the share of `label` per period (thin lines) and its
+    volume-weighted rolling average (thick lines), one colour per product, with each product's
+    review volume as grouped bars in the lower panel. The legend sits below the plot, so long
+    product names wrap there instead of over the title.
+
+    :param table: `core.analytics.trend(frame, by_product=True)`.
+    """
+    name = label_name(label, lang)
+    title = translate("chart.compare_trend.title", lang, label=name)
+    if table.empty:
+        return empty_figure(title, translate("chart.trend.no_dates", lang))
+    window = int(table.attrs.get("window", 1) or 1)
+    part = table.loc[table["label"] == label].sort_values(["product", "period"])
+    traces: list[go.BaseTraceType] = []
+    for i, (product, rows) in enumerate(part.groupby("product", sort=True)):
+        colour = PRODUCT_COLORS[i % len(PRODUCT_COLORS)]
+        shown = plain(product)
+        counts = np.stack([rows["count"].to_numpy(), rows["volume"].to_numpy()], axis=-1)
+        traces.append(
+            go.Scatter(
+                x=rows["period"], y=rows["share"], mode="lines+markers", name=shown, legendgroup=shown,
+                showlegend=False, line={"color": colour, "width": 1}, marker={"size": 4}, opacity=0.4,
+                customdata=counts,
+                hovertemplate="%{x|%Y-%m-%d}<br>" + shown + " · " + name
+                + ": %{y:.1%} (%{customdata[0]:,} / %{customdata[1]:,})<extra></extra>",
+            )
+        )  # fmt: skip
+        traces.append(
+            go.Scatter(
+                x=rows["period"], y=rows["rolling_share"], mode="lines", name=shown, legendgroup=shown,
+                line={"color": colour, "width": 3},
+                hovertemplate="%{x|%Y-%m-%d}<br>" + shown + " · "
+                + translate("chart.trend.rolling", lang, n=window) + ": %{y:.1%}<extra></extra>",
+            )
+        )  # fmt: skip
+        traces.append(
+            go.Bar(
+                x=rows["period"], y=rows["volume"], name=shown, legendgroup=shown, showlegend=False,
+                marker_color=colour, opacity=0.6, yaxis="y2",
+                hovertemplate="%{x|%Y-%m-%d}<br>" + shown + ": %{y:,}<extra></extra>",
+            )
+        )  # fmt: skip
+    traces.extend(_line_key(window, lang))
+    periods = pd.Index(sorted(part["period"].unique()))
+    figure = _two_panels(traces, title, periods, marks, lang, str(table.attrs.get("freq", "D")))
+    figure.update_layout(barmode="group")
+    return figure
+
+
+PRODUCT_COLORS = ("#1f77b4", "#ff7f0e", "#9467bd", "#17becf")  # not the label colours: a product is no label
+HALF_PERIOD = {"D": pd.Timedelta(hours=12), "W": pd.Timedelta(days=3.5), "M": pd.Timedelta(days=15)}
+
+
+def _line_key(window: int, lang: str) -> list[go.Scatter]:
+    """Two legend-only entries saying what the thin and the thick lines are."""
+    return [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name=translate(key, lang, n=window),
+            hoverinfo="skip",
+            line={"color": "#777", "width": width},
+            legendgroup=f"key-{width}",
+        )
+        for key, width in (("chart.trend.thin", 1), ("chart.trend.thick", 3))
+    ]
+
+
+def _two_panels(
+    traces: list[go.BaseTraceType],
+    title: str,
+    periods: pd.Index,
+    marks: Sequence[tuple[datetime, str]],
+    lang: str,
+    freq: str,
+) -> go.Figure:
+    """Shares above, review volume below, on one date axis with translated ticks and the model-change
+    marks; the legend below the plot. A single period gets a range around it: Plotly would otherwise
+    zoom into a fraction of a second ("23:59:59.9995" ticks)."""
+    shapes, notes = _activation_marks(marks, periods, lang)
+    xaxis: dict[str, Any] = {
+        "anchor": "y2",
+        "title": {"text": translate("chart.axis.period", lang)},
+        **date_ticks(periods, lang),
+    }
+    if len(periods) == 1:
+        only, half = pd.Timestamp(periods[0]), HALF_PERIOD.get(freq, HALF_PERIOD["D"])
+        xaxis["range"] = [only - half, only + half]
+    figure = _base(
         go.Figure(data=traces),
         title,
         None,
         None,
         lang,
-        height=440,
+        height=480,
         shapes=shapes,
         annotations=notes,
-        xaxis={
-            "anchor": "y2",
-            "title": {"text": translate("chart.axis.period", lang)},
-            **date_ticks(volume.index, lang),
-        },
+        xaxis=xaxis,
         yaxis={
             "domain": [0.34, 1.0],
             "title": {"text": translate("chart.axis.share", lang)},
             "tickformat": ".0%",
             "range": [0, 1],
         },
-        yaxis2={"domain": [0.0, 0.26], "title": {"text": reviews}},
+        yaxis2={"domain": [0.0, 0.26], "title": {"text": translate("chart.axis.reviews", lang)}},
     )
+    figure.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return figure
 
 
 def _activation_marks(

@@ -419,7 +419,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "These reviews were scored by several model versions; pick whose predictions to show.",
         "es": "Varias versiones del modelo puntuaron estas reseñas; elija cuáles mostrar.",
     },
-    "products.dates": {"en": "Dates", "es": "Fechas"},
     "products.labels": {"en": "Sentiment", "es": "Sentimiento"},
     "products.stars": {"en": "Stars", "es": "Estrellas"},
     "products.search": {"en": "Search text", "es": "Buscar texto"},
@@ -430,21 +429,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "la búsqueda.",
     },
     "products.clear_filters": {"en": "Clear filters", "es": "Quitar filtros"},
-    "products.avg_stars": {"en": "Average rating {stars} ★", "es": "Valoración media {stars} ★"},
-    "products.site_rating": {
-        "en": "On the product page: {stars} ★",
-        "es": "En la página del producto: {stars} ★",
-    },
-    "products.site_rating_count": {
-        "en": "On the product page: {stars} ★ from {n} ratings",
-        "es": "En la página del producto: {stars} ★ de {n} valoraciones",
-    },
-    "products.site_rating_help": {
-        "en": "The page's own average rating (schema.org aggregateRating), on a 1–5 scale, as the scrape "
-        "of {day} found it at {url}.",
-        "es": "La valoración media de la propia página (aggregateRating de schema.org), en escala 1–5, "
-        "según el rastreo del {day} en {url}.",
-    },
     "products.trend": {"en": "Trend", "es": "Tendencia"},
     "products.trend.freq": {"en": "Period", "es": "Periodo"},
     "products.freq.auto": {"en": "Auto", "es": "Auto"},
@@ -584,6 +568,75 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "products.download_csv": {"en": "Download CSV", "es": "Descargar CSV"},
     "products.download_xlsx": {"en": "Download Excel", "es": "Descargar Excel"},
+    # --- issue 17 products: agreement with stars, comparison table, trends, filters, review detail ---
+    "products.date_from": {"en": "From", "es": "Desde"},
+    "products.date_to": {"en": "To", "es": "Hasta"},
+    "products.compare.stars": {"en": "Average stars", "es": "Estrellas de media"},
+    "products.compare.change": {
+        "en": "Negative vs previous period",
+        "es": "Negativo frente al periodo anterior",
+    },
+    "products.compare.agreement": {
+        "en": "Labels agree with stars",
+        "es": "Etiquetas que coinciden con las estrellas",
+    },
+    "products.compare.site_count": {"en": "{stars} from {n} ratings", "es": "{stars} de {n} valoraciones"},
+    "products.compare.agreement_of": {"en": "{pct} of {n} rated", "es": "{pct} de {n} valoradas"},
+    "products.compare.site": {
+        "en": "Rating on the product page",
+        "es": "Valoración en la página del producto",
+    },
+    "products.compare.help": {
+        "en": "Shares and stars cover the filtered reviews. The change compares the negative share with the"
+        " equally long period just before the chosen dates (pp: percentage points). Agreement: rated "
+        "reviews in the chosen dates whose stars (1–2 negative, 3 neutral, 4–5 positive) give the "
+        "model's label; below {low} (with at least {n} rated reviews) the model is misreading these "
+        "reviews.",
+        "es": "Las proporciones y estrellas cubren las reseñas filtradas. El cambio compara la proporción "
+        "negativa con el periodo igual de largo justo antes de las fechas elegidas (pp: puntos "
+        "porcentuales). Coincidencia: reseñas valoradas en las fechas elegidas cuyas estrellas (1–2 "
+        "negativo, 3 neutral, 4–5 positivo) dan la etiqueta del modelo; por debajo del {low} (con al "
+        "menos {n} valoradas) el modelo está leyendo mal estas reseñas.",
+    },
+    "products.agreement.low": {
+        "en": "The model's labels agree with the star ratings in fewer than {low} of the rated reviews of "
+        "{products}: its shares for them are not reliable. Adapting the model to these rated reviews "
+        "teaches it their wording.",
+        "es": "Las etiquetas del modelo coinciden con las estrellas en menos del {low} de las reseñas "
+        "valoradas de {products}: sus proporciones no son fiables. Adaptar el modelo a estas reseñas "
+        "valoradas le enseña su vocabulario.",
+    },
+    "products.agreement.adapt": {
+        "en": "Adapt the model to these reviews",
+        "es": "Adaptar el modelo a estas reseñas",
+    },
+    "products.trend.share_of": {"en": "Share shown", "es": "Proporción mostrada"},
+    "products.trend.small": {
+        "en": "Small sample: {products}: fewer than {n} reviews in this range; shares can swing by chance.",
+        "es": "Muestra pequeña: {products}: menos de {n} reseñas en este intervalo; las proporciones pueden"
+        " variar por azar.",
+    },
+    "products.trend.lines": {
+        "en": "Thin lines: the share in each period. Thick lines: the rolling average over several periods,"
+        " weighted by the number of reviews. Bars: reviews per period. Dotted lines: the active model"
+        " changed.",
+        "es": "Líneas finas: la proporción en cada periodo. Líneas gruesas: la media móvil de varios "
+        "periodos, ponderada por el número de reseñas. Barras: reseñas por periodo. Líneas punteadas:"
+        " cambió el modelo activo.",
+    },
+    "products.table.pick": {
+        "en": "Pick a row to read the review in full and why the model labelled it so.",
+        "es": "Elija una fila para leer la reseña completa y por qué el modelo la etiquetó así.",
+    },
+    "products.detail": {"en": "Review", "es": "Reseña"},
+    "products.detail_help": {
+        "en": "in full, with the words the active model weighs",
+        "es": "completa, con las palabras que pesa el modelo activo",
+    },
+    "chart.compare_trend.title": {"en": "{label} share over time", "es": "{label}: proporción en el tiempo"},
+    "chart.trend.thin": {"en": "thin: each period", "es": "fina: cada periodo"},
+    "chart.trend.thick": {"en": "thick: {n}-period average", "es": "gruesa: media de {n} periodos"},
+    # --- end issue 17 products ---
     # scrape
     "scrape.intro": {
         "en": "Fetch reviews from product pages. Works on shops that publish schema.org review markup; other "

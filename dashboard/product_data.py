@@ -8,8 +8,8 @@ includes its module, so only functions defined in an imported module are shared 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
@@ -23,7 +23,7 @@ from dashboard.extra_filters import ExtraFilter, extra_mask
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-MAX_COMPARE = 4  # side-by-side trend charts stay readable up to four
+MAX_COMPARE = 4  # products compared at once: the comparison table and the overlaid trend stay readable
 LOW_CONFIDENCE = 0.55
 DRIVER_SAMPLE = 10_000  # reviews per side (negative / positive) read to find drivers
 SLIM_COLUMNS = ["product", "label", "review_date", "rating", "confidence"]
@@ -164,18 +164,19 @@ def trends(
     data_version: int,
     freq: str,
 ) -> dict[str, go.Figure]:
-    """The trend chart of each chosen product that has dated reviews (`core.analytics.trend`)."""
+    """The trend chart (`core.analytics.trend`) of one product, or one overlaid chart per label when
+    several are compared (keyed by label), with the model-change marks; empty without dated reviews."""
     from core.analytics import trend
 
     slim = _base[SLIM_COLUMNS]
     dated = slim[slim["review_date"].notna()]
-    out = {}
-    for product, part in dated.groupby("product", sort=False):
-        fig = charts.trend_chart(trend(part, freq=freq), lang)
-        if len(products) > 1:  # side by side: say whose trend each is
-            fig.update_layout(title={"text": f"{fig.layout.title.text} · {charts.plain(product)}"})
-        out[str(product)] = fig
-    return out
+    if dated.empty:
+        return {}
+    marks = state.activation_marks()
+    if len(products) == 1:
+        return {"all": charts.trend_chart(trend(dated, freq=freq), lang, marks=marks)}
+    table = trend(dated, freq=freq, by_product=True)
+    return {label: charts.comparison_trend_chart(table, label, lang, marks=marks) for label in charts.LABELS}
 
 
 def default_filters(frame: pd.DataFrame) -> Filters:
@@ -187,11 +188,72 @@ def default_filters(frame: pd.DataFrame) -> Filters:
 
 
 def trend_freq(slim: pd.DataFrame) -> str:
-    """The frequency the trend chart picks by itself ("auto") for these reviews' date span."""
-    from core.analytics import auto_freq
+    """The frequency the trend chart picks by itself ("auto"): by the date span, and longer periods
+    when a product has few reviews per period (`core.analytics.trend_freq_for`)."""
+    from core.analytics import trend_freq_for
 
-    dates = slim["review_date"]
-    return auto_freq(pd.Series([dates.min(), dates.max()]))  # auto_freq reads only the span
+    return trend_freq_for(slim)
+
+
+# --- issue 17: comparison table, small samples, filter widgets that reset and hold ---
+
+SMALL_SAMPLE = 30  # fewer reviews than this in the range: shares swing by chance, and the page says so
+MIN_RATED = 10  # rated reviews a product needs before its agreement with the stars can flag it
+FILTER_DEFAULTS: dict[str, Any] = {
+    "f_labels": list(charts.LABELS),
+    "f_rating": (1, 5),
+    "f_search": "",
+}
+
+
+def previous_filters(f: Filters) -> Filters | None:
+    """The same filters over the equally long period just before `f`'s date range (None without one)."""
+    if f.start is None or f.end is None:
+        return None
+    days = (f.end - f.start).days + 1
+    end = f.start - timedelta(days=1)
+    return replace(f, start=end - timedelta(days=days - 1), end=end)
+
+
+def comparison(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """`core.analytics.product_comparison` of the products in `frame` (all their reviews) under `f`:
+    the change is against the period before the range, the agreement is over the date range alone."""
+    from core.analytics import product_comparison
+
+    before = previous_filters(f)
+    previous = apply_filters(frame, before) if before else frame.iloc[:0]
+    if before is not None:  # apply_filters keeps undated reviews in a range; a previous period has none
+        previous = previous[previous["review_date"].notna()]
+    dates_only = apply_filters(frame, Filters(start=f.start, end=f.end))
+    return product_comparison(apply_filters(frame, f), previous, agreement_of=dates_only)
+
+
+def low_agreement(table: pd.DataFrame, low: float, min_rated: int = MIN_RATED) -> list[str]:
+    """Products of a :func:`comparison` table whose labels agree with their stars less than `low`,
+    among those with at least `min_rated` rated reviews."""
+    flagged = table[(table["rated"] >= min_rated) & (table["agreement"] < low)]
+    return flagged["product"].astype(str).tolist()
+
+
+def small_samples(slim: pd.DataFrame, products: list[str], least: int = SMALL_SAMPLE) -> dict[str, int]:
+    """The chosen products with fewer than `least` reviews in `slim`, with their counts."""
+    counts = slim["product"].value_counts()
+    return {p: int(counts.get(p, 0)) for p in products if counts.get(p, 0) < least}
+
+
+def date_bounds(frame: pd.DataFrame) -> tuple[date, date] | None:
+    """The first and last review day of `frame`, or None when no review has a date."""
+    dates = frame["review_date"].dropna()
+    return None if dates.empty else (dates.min().date(), dates.max().date())
+
+
+def held_dates(picked: tuple[date, date] | None, bounds: tuple[date, date]) -> tuple[date, date]:
+    """The date range to show for products spanning `bounds`, given the range picked before (kept
+    across a product change, clipped to the new products' days; their whole span when it misses them)."""
+    if picked is None:
+        return bounds
+    start, end = max(picked[0], bounds[0]), min(picked[1], bounds[1])
+    return (start, end) if start <= end else bounds
 
 
 def opening_products(names: list[str]) -> tuple[str, ...]:

@@ -16,9 +16,11 @@ from core.analytics import (
     label_shares,
     low_confidence,
     mismatches,
+    product_comparison,
     products_needing_attention,
     rating_agreement,
     trend,
+    trend_freq_for,
 )
 from core.storage.queries import REVIEW_COLUMNS
 
@@ -361,3 +363,43 @@ def test_low_confidence_and_histogram() -> None:
     assert counts[(0.75, "positive")] == 2  # 1.0 falls in the last bin
     assert np.allclose(histogram["bin_end"] - histogram["bin_start"], 0.25)
     assert low_confidence(EMPTY).empty and confidence_histogram(EMPTY)["count"].sum() == 0
+
+
+def test_trend_freq_for_takes_longer_periods_when_a_product_has_few_reviews() -> None:
+    days = pd.date_range("2026-01-01", periods=40, freq="D")
+    busy = [row("Busy", "positive", f"{d:%Y-%m-%d}") for d in days for _ in range(4)]  # 4 a day
+    assert trend_freq_for(frame(busy)) == "D"  # 40 days, plenty per day
+    sparse = [row("Sparse", "negative", f"{d:%Y-%m-%d}") for d in days[::4]]  # 10 over 40 days
+    assert auto_freq(frame(sparse)["review_date"]) == "D"  # the span alone would pick days
+    assert trend_freq_for(frame(sparse)) == "M"  # ~2 a week: months
+    assert trend_freq_for(frame(busy + sparse)) == "M"  # the sparsest product decides for an overlay
+    weekly = [row("W", "neutral", f"{d:%Y-%m-%d}") for d in days for _ in range(1)]  # 1 a day
+    assert trend_freq_for(frame(weekly)) == "W"
+    assert trend_freq_for(frame([row("One", "positive", "2026-02-03")])) == "M"  # one review: one month
+    assert trend_freq_for(EMPTY) == auto_freq(EMPTY["review_date"])
+
+
+def test_product_comparison_shares_stars_change_and_agreement() -> None:
+    stars = {1: 0.0, 3: 0.5, 5: 1.0}
+    now = [
+        row("A", "negative", "2026-03-02", rating=stars[1]),
+        row("A", "positive", "2026-03-03", rating=stars[5]),
+        row("A", "positive", "2026-03-04", rating=stars[1]),  # disagrees with its stars
+        row("A", "neutral", "2026-03-05"),
+        row("B", "positive", "2026-03-02"),
+    ]
+    before = [row("A", "negative", "2026-02-20"), row("A", "positive", "2026-02-21")]
+    table = product_comparison(frame(now), frame(before)).set_index("product")
+    assert table.loc["A", ["reviews", "negative", "neutral", "positive"]].tolist() == [4, 0.25, 0.25, 0.5]
+    assert table.loc["A", "stars"] == pytest.approx((1 + 5 + 1) / 3)
+    assert table.loc["A", "previous_negative"] == pytest.approx(0.5)
+    assert table.loc["A", "change"] == pytest.approx(-0.25)
+    assert table.loc["A", ["rated", "agreement"]].tolist() == [3, pytest.approx(2 / 3)]
+    # no ratings, no earlier reviews: blanks, not zeros
+    assert table.loc["B", "rated"] == 0
+    assert table.loc["B", ["stars", "previous_negative", "change", "agreement"]].isna().all()
+    # agreement measured on another frame (the page: the date range without label or star filters)
+    only_negative = frame([r for r in now if r["label"] == "negative"])
+    narrowed = product_comparison(only_negative, EMPTY, agreement_of=frame(now)).set_index("product")
+    assert narrowed.loc["A", "agreement"] == pytest.approx(2 / 3) and narrowed.loc["A", "reviews"] == 1
+    assert product_comparison(EMPTY, EMPTY).empty

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.dashboard.apptest import FIXTURES
 from tests.dashboard.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -40,9 +41,14 @@ LATIN1_CSV = (
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app's data folder (its SQLite store is `reviews.sqlite` in it)."""
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="module")
+def servers(work: Path) -> Iterator[tuple[str, str]]:
     """(app URL, demo shop URL), each on a free port, the app with its own empty data folder."""
-    work = tmp_path_factory.mktemp("browser")
     with demo_shop(work) as shop, dashboard(work, {"SENTIMENT_SCRAPE_ALLOW_PRIVATE": "true"}) as app:
         yield app, shop
 
@@ -130,6 +136,152 @@ def test_2_products_draws_every_chart_and_the_table(page) -> None:
     assert page.get_by_text(re.compile("carafe", re.IGNORECASE)).count() > 1  # its quotes
     narrowed = page.get_by_text(re.compile(r"Showing [\d,]+ of [\d,]+ reviews")).inner_text()
     assert 0 < total_of(narrowed) < total_of(caption)  # the table holds the carafe's mentions only
+
+
+def choose_products(page, names: list[str]) -> None:
+    """Replace the Products page's selection with `names`, typing each as a user would."""
+    box = page.locator('[data-testid="stMultiSelect"]').first
+    box.locator("input").click()
+    for _ in range(6):  # Backspace removes the last chosen product
+        page.keyboard.press("Backspace")
+    for name in names:
+        box.locator("input").fill(name)
+        page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    # the previous selection's elements linger (faded) until the new run replaces them
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('[data-testid="stCaptionContainer"]'))
+            .filter(c => /^Showing [\\d,]+ of/.test(c.innerText)).length <= 1"""
+    )
+
+
+def agreement_in(work: Path) -> dict[str, tuple[int, float]]:
+    """(rated reviews, agreement of labels and stars) per product in the app's own store, computed with
+    the same core function from what the real model stored (not hard-coded: the model may change)."""
+    from core.analytics import rating_agreement
+    from core.storage.engine import dispose_engines, get_engine
+    from core.storage.queries import reviews_frame
+
+    url = f"sqlite:///{work / 'reviews.sqlite'}"
+    try:
+        table = rating_agreement(reviews_frame(get_engine(url)))
+    finally:
+        dispose_engines(url)
+    return {str(r.product): (int(r.rated), float(r.agreement)) for r in table.itertuples()}
+
+
+def test_2b_low_agreement_offers_adapting(page, work: Path) -> None:
+    from dashboard.product_data import MIN_RATED
+
+    low = [p for p, (rated, share) in agreement_in(work).items() if rated >= MIN_RATED and share < 0.70]
+    if not low:
+        # The demo sample agrees well enough with its stars under the current model: rated Spanish
+        # reviews (which the English model misreads) are the everyday case that needs adapting.
+        go(page, "Upload reviews")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            str(FIXTURES / "rated_spanish.csv")
+        )
+        wait_idle(page)
+        page.get_by_role("button", name="Import").click()
+        page.get_by_text(re.compile(r"stored 12 new reviews")).wait_for(timeout=LOAD_TIMEOUT_MS)
+        wait_idle(page)
+        low = [p for p, (rated, share) in agreement_in(work).items() if rated >= MIN_RATED and share < 0.70]
+        assert low == ["Cafetera Solara"], agreement_in(work)
+    go(page, "Products")
+    choose_products(page, [low[0]])
+    banner = page.locator('[data-testid="stAlert"]').filter(has_text="fewer than 70 %")
+    banner.wait_for()
+    assert low[0] in banner.inner_text()
+    page.get_by_role("button", name="Adapt the model to these reviews").click()
+    page.get_by_role("heading", name="Model", exact=True).wait_for()
+    wait_idle(page)
+    adapt = page.get_by_role("heading", name="Adapt to your reviews")
+    adapt.wait_for()
+    chosen = page.locator('[data-testid="stMultiSelect"]').filter(has_text=low[0])
+    assert chosen.count() == 1  # the adapt section is set to that product's reviews
+    go(page, "Products")
+
+
+def selected_pills(group) -> list[str]:
+    """The names of the pills shown as selected in a pills widget (React Aria toggle buttons)."""
+    return group.evaluate(
+        """g => Array.from(g.querySelectorAll('button'))
+            .filter(b => b.getAttribute('aria-pressed') === 'true' || b.hasAttribute('data-selected'))
+            .map(b => b.innerText.trim())"""
+    )
+
+
+def test_2c_clear_filters_resets_the_widgets(page) -> None:
+    go(page, "Products")
+    choose_products(page, ["BrewMaster 12-Cup Coffee Maker"])
+    showing = re.compile(r"Showing [\d,]+ of [\d,]+ reviews")
+    everything = total_of(page.get_by_text(showing).inner_text())
+    dates = page.locator('[data-testid="stDateInput"] input')
+    opening = [dates.nth(0).input_value(), dates.nth(1).input_value()]
+    search = page.get_by_label("Search text")
+    search.fill("carafe")
+    search.press("Enter")
+    wait_idle(page)
+    sentiment = page.locator('[data-testid="stButtonGroup"]').filter(has_text="Negative").first
+    assert selected_pills(sentiment) == ["Negative", "Neutral", "Positive"]  # drawn as they apply
+    sentiment.get_by_role("button", name="Negative").click()
+    wait_idle(page)
+    assert selected_pills(sentiment) == ["Neutral", "Positive"]
+    page.get_by_role("button", name="Clear filters").click()
+    wait_idle(page)
+    # read every widget back: all at their defaults, not only the data
+    assert search.input_value() == ""
+    assert selected_pills(sentiment) == ["Negative", "Neutral", "Positive"]
+    assert [dates.nth(0).input_value(), dates.nth(1).input_value()] == opening
+    assert total_of(page.get_by_text(showing).inner_text()) == everything
+
+
+def table_cells(page) -> list[str]:
+    """The rendered text of every cell of the comparison table (header and body)."""
+    table = page.locator('[data-testid="stTable"]').first
+    table.wait_for()
+    return table.locator("th, td").all_inner_texts()
+
+
+COMPLETE_CELL = re.compile(r"^(\d{1,3}(,\d{3})*|\d+ %|\d\.\d ★|[+-]\d+\.\d pp|\d+ % of [\d,]+ rated|)$")
+
+
+@pytest.mark.parametrize("width", [1400, 1000])
+def test_2d_four_products_compare_without_truncation(page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 1000})
+    go(page, "Products")
+    names = [
+        "Aurora ANC Headphones", "BrewMaster 12-Cup Coffee Maker", "ShieldCase for Phone 15",
+        "Stride Pro Running Shoes",
+    ]  # fmt: skip
+    choose_products(page, names)
+    wait_for_charts(page, 5)
+    cells = table_cells(page)
+    assert all("…" not in c and "..." not in c for c in cells), cells
+    rows = page.locator('[data-testid="stTable"] tbody tr')
+    assert rows.count() == 4
+    for i in range(4):
+        texts = rows.nth(i).locator("td").all_inner_texts()
+        assert texts[0] in names
+        assert all(COMPLETE_CELL.match(c.strip()) for c in texts[1:]), texts
+    # nothing is clipped: every cell's text fits its cell (the table wraps instead)
+    clipped = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+                '[data-testid="stTable"] td, [data-testid="stTable"] th'))
+            .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"""
+    )
+    assert clipped == []
+    # ONE overlaid trend whose title is whole and whose legend sits below the plot, not over the title
+    trend = page.locator(".js-plotly-plot").filter(has_text="share over time")
+    assert trend.count() == 1
+    title = trend.locator(".gtitle").bounding_box()
+    plot = trend.locator(".main-svg").first.bounding_box()
+    legend = trend.locator(".legend").bounding_box()
+    assert title["x"] + title["width"] <= plot["x"] + plot["width"]
+    assert legend["y"] > title["y"] + title["height"]
+    shoot(page, f"products-compare-{width}")
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def test_3_upload_semicolon_latin1(page, tmp_path: Path) -> None:

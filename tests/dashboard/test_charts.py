@@ -72,10 +72,10 @@ def test_distribution_in_spanish_and_empty() -> None:
 def test_trend_lines_rolling_and_volume() -> None:
     table = trend(SMALL, freq="W")
     fig = charts.trend_chart(table)
-    # one thin line + one rolling line per label, then the volume bars
-    assert [trace.type for trace in fig.data] == ["scatter"] * 6 + ["bar"]
+    # one thin line + one rolling line per label, the volume bars, then the legend's line key
+    assert [trace.type for trace in fig.data] == ["scatter"] * 6 + ["bar"] + ["scatter"] * 2
     assert [fig.data[i].line.color for i in (0, 2, 4)] == [COLORS[label] for label in charts.LABELS]
-    volume = fig.data[-1]
+    volume = fig.data[6]
     # five dated reviews; the undated Toaster review is not in the trend
     assert int(np.sum(volume.y)) == 5
     negative_share = fig.data[0]
@@ -161,3 +161,38 @@ def test_rating_buckets_round_half_up_like_the_store() -> None:
     ratings = pd.Series([0.0, 0.125, 0.25, 0.625, 1.0, None])
     assert charts.rating_buckets(ratings).tolist()[:5] == [1, 2, 2, 4, 5]
     assert np.isnan(charts.rating_buckets(ratings).iloc[5])
+
+
+def test_trend_legend_explains_thin_and_thick_lines() -> None:
+    fig = charts.trend_chart(trend(SMALL, freq="W"))
+    key = [trace for trace in fig.data if trace.name and trace.name.startswith(("thin", "thick"))]
+    assert [(k.name, k.line.width) for k in key] == [("thin: each period", 1), ("thick: 4-period average", 3)]
+    assert all(list(k.x) == [None] for k in key)  # legend entries only, nothing drawn
+    es = charts.trend_chart(trend(SMALL, freq="W"), lang="es")
+    assert {"fina: cada periodo", "gruesa: media de 4 periodos"} <= {t.name for t in es.data}
+
+
+def test_a_single_review_gets_a_day_wide_axis_not_sub_second_ticks() -> None:
+    one = SMALL.loc[SMALL["review_date"].notna()].head(1)
+    for freq, half in (("D", pd.Timedelta(hours=12)), ("M", pd.Timedelta(days=15))):
+        fig = charts.trend_chart(trend(one, freq=freq))
+        low, high = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
+        assert high - low == 2 * half
+        assert list(fig.layout.xaxis.ticktext) == [charts.date_ticks(fig.data[6].x, "en")["ticktext"][0]]
+        assert ":" not in fig.layout.xaxis.ticktext[0]
+
+
+def test_comparison_trend_overlays_products_in_one_chart() -> None:
+    table = trend(SMALL, freq="W", by_product=True)
+    fig = charts.comparison_trend_chart(table, "negative")
+    products = sorted(SMALL.loc[SMALL["review_date"].notna(), "product"].unique())
+    drawn = [t for t in fig.data if t.x[0] is not None]  # the line key's traces hold x=[None]
+    thick = [t for t in drawn if t.type == "scatter" and t.showlegend is not False]
+    assert [t.name for t in thick] == products
+    assert len({t.line.color for t in thick}) == len(products)
+    assert not {t.line.color for t in thick} & set(COLORS.values())  # products are not labels
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert int(sum(np.sum(b.y) for b in bars)) == 5 and {b.yaxis for b in bars} == {"y2"}
+    assert fig.layout.title.text == "Negative share over time"
+    assert fig.layout.legend.y < 0  # below the plot: long names wrap there, not over the title
+    assert is_empty(charts.comparison_trend_chart(table.iloc[0:0]))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import pytest
 
+from dashboard.product_data import MIN_RATED
 from dashboard.state import Keys
-from tests.dashboard.apptest import open_page, texts
+from tests.dashboard.apptest import FIXTURES, open_page, texts
 
 
 def charts_on(at) -> list:
@@ -173,7 +177,7 @@ def test_warming_after_an_import_prepares_what_the_page_opens_with(seeded) -> No
     at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
     assert not at.exception
     f = product_data.default_filters(state.reviews(seeded, url, products, None))
-    assert at.date_input[0].value == (f.start, f.end)
+    assert (at.date_input(key="f_from").value, at.date_input(key="f_to").value) == (f.start, f.end)
     assert len(charts_on(at)) == 5 and len(review_table(at)) == 30
 
 
@@ -192,8 +196,12 @@ def test_the_product_pages_own_rating_is_shown_beside_the_reviews(seeded) -> Non
     rating = SiteRatingValue(8.6, best=10, worst=0, ratings=1234)
     record_site_ratings(seeded, [("Kettle K1", page, rating)], None)
     at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1", "Toaster T2"]})
-    shown = [c for c in texts(at.caption) if c.startswith("On the product page")]
-    assert shown == ["On the product page: 4.4 ★ from 1,234 ratings"]  # 8.6 of 0-10 is 4.44 stars
+    table = at.table[0].value.set_index("Product")
+    # 8.6 of 0-10 is 4.44 stars; the toaster's row stays blank
+    assert table["Rating on the product page"].to_dict() == {
+        "Kettle K1": "4.4 ★ from 1,234 ratings",
+        "Toaster T2": "",
+    }
 
 
 def test_picked_labels_are_in_one_order_whatever_the_click_order() -> None:
@@ -292,3 +300,158 @@ def test_the_language_note_and_the_filters_in_spanish(blenders) -> None:
     note = "Español: el modelo activo lee inglés; adáptelo con reseñas valoradas en español"
     assert f"2 de 22 reseñas de Blender B3 · {note}" in texts(at.caption)
     assert any(e.label.startswith("Más filtros: las otras columnas del archivo") for e in at.expander)
+
+
+# --- issue 17: agreement with stars, comparison, filters that reset and hold, trends, review table ---
+
+
+@pytest.fixture
+def with_spanish(seeded, predictor):
+    """`seeded` plus `fixtures/rated_spanish.csv` (Cafetera Solara: 12 rated Spanish reviews, dated
+    2 March to 9 April 2026), scored by the real model, which reads English."""
+    from core.storage.importer import import_file
+
+    path = FIXTURES / "rated_spanish.csv"
+    import_file(seeded, path.read_bytes(), path.name, predictor=predictor)
+    return seeded
+
+
+def agreement_now(engine) -> pd.DataFrame:
+    """Each product's agreement of stored labels and stars, as the real model scored them."""
+    from core.analytics import rating_agreement
+    from core.storage.queries import reviews_frame
+
+    return rating_agreement(reviews_frame(engine)).set_index("product")
+
+
+def test_low_agreement_shows_the_adapt_banner_and_opens_the_adapt_section(with_spanish) -> None:
+    from dashboard.adapt_section import AdaptKeys
+
+    agreement = agreement_now(with_spanish)
+    low = agreement.index[(agreement["agreement"] < 0.70) & (agreement["rated"] >= MIN_RATED)].tolist()
+    assert "Cafetera Solara" in low, f"the English model now reads these Spanish reviews well: {agreement}"
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Cafetera Solara"]})
+    table = at.table[0].value.set_index("Product")
+    pct = round(agreement.loc["Cafetera Solara", "agreement"] * 100)
+    assert table.loc["Cafetera Solara", "Labels agree with stars"] == f"{pct} % of 12 rated"
+    assert any("below 70 %" in c for c in texts(at.caption))  # the threshold is stated
+    banner = [w for w in texts(at.warning) if "agree with the star ratings in fewer than 70 %" in w]
+    assert len(banner) == 1 and "Cafetera Solara" in banner[0]
+    at.button(key="adapt_low").click().run()
+    assert not at.exception
+    # the Model page, its adapt section set to these products' reviews
+    assert at.session_state[AdaptKeys.PRODUCTS] == ["Cafetera Solara"]
+    assert at.multiselect(key=AdaptKeys.PRODUCTS).value == ["Cafetera Solara"]
+
+
+def test_no_banner_when_labels_agree_with_stars(with_spanish) -> None:
+    agreement = agreement_now(with_spanish)
+    assert agreement.loc["Kettle K1", "agreement"] >= 0.70, agreement
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
+    assert not [w for w in texts(at.warning) if "fewer than 70 %" in w]
+    assert at.table[0].value["Labels agree with stars"].iloc[0].endswith("of 30 rated")
+
+
+def test_spanish_strings_for_the_comparison_and_banner(with_spanish) -> None:
+    at = open_page("products", {Keys.LANG: "es", Keys.SELECTED_PRODUCTS: ["Cafetera Solara"]})
+    assert "Etiquetas que coinciden con las estrellas" in at.table[0].value.columns
+    assert any("menos del 70 %" in w for w in texts(at.warning))
+    assert at.button(key="adapt_low").label == "Adaptar el modelo a estas reseñas"
+    assert [d.label for d in at.date_input] == ["Desde", "Hasta"]
+
+
+def test_clear_filters_resets_every_widget(seeded) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
+    lo, hi = at.date_input(key="f_from").value, at.date_input(key="f_to").value
+    at.pills(key="f_labels").set_value(["negative"]).run()
+    at.text_input(key="f_search").input("leaks").run()
+    at.slider(key="f_rating").set_range(1, 2).run()
+    at.date_input(key="f_from").set_value(date(2026, 3, 1)).run()
+    assert len(review_table(at)) < 30
+    at.button(key="clear_filters").click().run()
+    assert not at.exception
+    # the widgets show their defaults again (not only the data), and the next click re-applies nothing
+    assert at.pills(key="f_labels").value == ["negative", "neutral", "positive"]
+    assert at.text_input(key="f_search").value == ""
+    assert at.slider(key="f_rating").value == (1, 5)
+    assert (at.date_input(key="f_from").value, at.date_input(key="f_to").value) == (lo, hi)
+    assert len(review_table(at)) == 30
+    at.text_input(key="f_search").input("").run()
+    assert len(review_table(at)) == 30
+
+
+def test_the_date_range_survives_a_product_change(with_spanish) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1"]})
+    at.date_input(key="f_from").set_value(date(2026, 3, 1)).run()
+    at.date_input(key="f_to").set_value(date(2026, 5, 1)).run()
+    at.multiselect(key="products_select").select("Cafetera Solara").run()
+    assert not at.exception
+    assert (at.date_input(key="f_from").value, at.date_input(key="f_to").value) == (
+        date(2026, 3, 1),
+        date(2026, 5, 1),
+    )
+    # only the Spanish product: the range is clipped to its days, not dropped
+    at.multiselect(key="products_select").unselect("Kettle K1").run()
+    assert (at.date_input(key="f_from").value, at.date_input(key="f_to").value) == (
+        date(2026, 3, 2),
+        date(2026, 4, 9),
+    )
+
+
+def test_comparing_products_one_table_one_trend_and_small_sample_warning(with_spanish) -> None:
+    at = open_page("products", {Keys.SELECTED_PRODUCTS: ["Kettle K1", "Cafetera Solara"]})
+    table = at.table[0].value
+    assert table["Product"].tolist() == ["Cafetera Solara", "Kettle K1"]
+    assert table.columns.tolist()[:8] == [
+        "Product", "Reviews", "Negative", "Neutral", "Positive", "Average stars",
+        "Negative vs previous period", "Labels agree with stars",
+    ]  # fmt: skip
+    assert table["Reviews"].tolist() == ["12", "30"]
+    assert all(cell.endswith(" %") for cell in table[["Negative", "Neutral", "Positive"]].to_numpy().ravel())
+    assert "…" not in "".join(table.to_numpy().ravel())
+    # one overlaid trend (distribution, trend, heatmap, drivers, confidence), a share picked at a time
+    assert len(charts_on(at)) == 5
+    assert at.segmented_control(key="trend_label").value == "negative"
+    small = [w for w in texts(at.warning) if w.startswith("Small sample")]
+    assert len(small) == 1 and "Cafetera Solara (12)" in small[0] and "Kettle" not in small[0]
+    assert any(c.startswith("Thin lines: the share in each period") for c in texts(at.caption))
+
+
+def test_review_table_cells_and_exports() -> None:
+    from dashboard.views.products import export_view, table_view
+
+    stored = pd.DataFrame(
+        {
+            "review_id": [1, 2], "import_id": [1, 1], "product": ["K", "K"], "text": ["Leaks", None],
+            "title": [None, "Fine"], "author": [None, "ana"], "rating": [0.0, float("nan")],
+            "review_date": pd.to_datetime(["2026-01-02", None]), "label": ["negative", "neutral"],
+            "negative": [0.8, 0.1], "neutral": [0.15, 0.6], "positive": [0.05, 0.3], "confidence": [0.8, 0.6],
+        }
+    )  # fmt: skip
+    view = table_view(stored)
+    assert view.columns.tolist().index("title") + 1 == view.columns.tolist().index("text")  # side by side
+    assert view["title"].tolist() == ["", "Fine"] and view["text"].tolist() == ["Leaks", ""]
+    assert view["stars"].tolist()[0] == 1 and pd.isna(view["stars"].tolist()[1])  # 1–5, blank unrated
+    assert view[["negative", "confidence"]].to_numpy().tolist() == [[80.0, 80.0], [10.0, 60.0]]
+    out = export_view(stored)
+    assert "rating" not in out.columns and "review_id" not in out.columns
+    assert out["stars"].tolist()[0] == 1 and pd.isna(out["stars"].tolist()[1])
+    assert out["stars"].dropna().between(1, 5).all()
+
+
+def test_pure_filter_helpers() -> None:
+    from dashboard.product_data import Filters, held_dates, low_agreement, previous_filters, small_samples
+
+    f = Filters(start=date(2026, 3, 11), end=date(2026, 3, 20), search="x")
+    before = previous_filters(f)
+    assert before == Filters(start=date(2026, 3, 1), end=date(2026, 3, 10), search="x")
+    assert previous_filters(Filters()) is None
+    bounds = (date(2026, 3, 2), date(2026, 4, 9))
+    assert held_dates((date(2026, 3, 1), date(2026, 5, 1)), bounds) == bounds  # clipped
+    assert held_dates((date(2026, 3, 5), date(2026, 3, 6)), bounds) == (date(2026, 3, 5), date(2026, 3, 6))
+    assert held_dates((date(2025, 1, 1), date(2025, 2, 1)), bounds) == bounds  # misses them: whole span
+    assert held_dates(None, bounds) == bounds
+    table = pd.DataFrame({"product": ["A", "B", "C"], "rated": [20, 5, 20], "agreement": [0.5, 0.2, 0.9]})
+    assert low_agreement(table, 0.7) == ["A"]  # B has too few rated reviews to judge
+    slim = pd.DataFrame({"product": ["A"] * 30 + ["B"] * 3})
+    assert small_samples(slim, ["A", "B", "C"]) == {"B": 3, "C": 0}
