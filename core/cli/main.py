@@ -1,5 +1,5 @@
-"""`sentiment`: one command for every entry point (`sentiment ingest | predict | adapt | crawl | train |
-bench | serve`), installed by `pip install -e .` (`make` does it).
+"""`sentiment`: one command for every entry point (`sentiment ingest | predict | aspects | adapt | crawl |
+train | bench | serve`), installed by `pip install -e .` (`make` does it).
 
 Each subcommand hands the rest of the command line, untouched, to the `main()` the `python -m` form
 runs, so `sentiment predict ARGS` behaves exactly like `python -m core.predict ARGS` (its `--help`
@@ -38,6 +38,7 @@ COMMANDS: dict[str, Command] = {
         "core.cli.ingest", "main", "import a CSV/XLSX of reviews into the store, or list products"
     ),
     "predict": Command("core.cli.predict", "main", "score texts, or one column of a CSV"),
+    "aspects": Command("core.cli.aspects", "main", "a product's aspects and how reviews feel about each"),
     "adapt": Command("models.adapt.cli", "cancellable_main", "adapt the model to your rated reviews"),
     "crawl": Command("scraping.__main__", "main", "crawl product pages for reviews", ("crawl",)),
     "train": Command("models.train", "main", "retrain the shipped model (--dry-run: one tiny batch)"),
