@@ -11,6 +11,7 @@ listing `core.storage.queries.product_summary`. Any failure prints one line to s
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,28 +104,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.list == (args.file is not None):
         parser.error("give either a FILE to import or --list")
-    from core.storage.cancel import Cancelled, cancel_on_signals
-    from core.storage.engine import StoreMissing
-    from core.storage.transactions import StoreBusy
+    from core.storage.cancel import Cancelled, cancel_on_signals, received_signal
+
+    def cancelled(signum: int) -> int:
+        name = signal.Signals(signum).name
+        _fail(f"Cancelled ({name}): nothing was stored." if args.file else "Cancelled.")
+        return 128 + signum
 
     try:
         with cancel_on_signals():
             print(_list() if args.list else _import(args))
     except Cancelled as exc:
-        _fail(f"Cancelled ({exc.signal_name}): nothing was stored." if args.file else "Cancelled.")
-        return 128 + exc.signum
-    except (IngestError, StoreBusy, StoreMissing) as exc:
+        return cancelled(exc.signum)
+    except Exception as exc:
+        signum = received_signal()
+        if signum is not None:  # the stop landed inside a driver call, which failed its own way
+            return cancelled(signum)
+        return _failure(exc)
+    return 0
+
+
+def _failure(exc: Exception) -> int:
+    """One line for an import or listing that failed (not a traceback); unexpected errors re-raise."""
+    from core.storage.engine import StoreMissing
+    from core.storage.transactions import StoreBusy
+
+    if isinstance(exc, IngestError | StoreBusy | StoreMissing):
         return _fail(str(exc))
-    except OSError as exc:  # missing file, a directory, no permission, no model files
+    if isinstance(exc, OSError):  # missing file, a directory, no permission, no model files
         if exc.filename:
             return _fail(f"Cannot open {exc.filename}: {exc.strerror or exc}.")
         return _fail(_sentence(str(exc)))
-    except Exception as exc:  # database errors: one line, not a traceback
-        if type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
-            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            return _fail(f"Database error ({type(exc).__name__}): {detail}")
-        raise
-    return 0
+    if type(exc).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):  # database errors
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return _fail(f"Database error ({type(exc).__name__}): {detail}")
+    raise exc
 
 
 def _sentence(text: str) -> str:

@@ -20,6 +20,7 @@ from types import FrameType
 _HANDLED = (signal.SIGINT, signal.SIGTERM)
 _deferring = 0  # nesting depth of write transactions in this process
 _pending: int | None = None  # a signal that arrived while deferring
+_received: int | None = None  # the last signal handled in this process's current cancellable block
 
 
 class Cancelled(KeyboardInterrupt):
@@ -30,6 +31,16 @@ class Cancelled(KeyboardInterrupt):
         self.signum = signum
         self.signal_name = signal.Signals(signum).name
         super().__init__(f"stopped by {self.signal_name}")
+
+
+def received_signal() -> int | None:
+    """The SIGINT/SIGTERM the current (or last) :func:`cancel_on_signals` block received, if any.
+
+    A signal can land inside a database driver call that then fails with its own error (PostgreSQL:
+    the query is cancelled) instead of :class:`Cancelled`; callers treat any failure after a stop
+    request as that stop.
+    """
+    return _received
 
 
 def raise_if_cancelled() -> None:
@@ -60,12 +71,15 @@ def cancel_on_signals() -> Iterator[None]:
     Only for the main thread of a command-line process; child processes forked meanwhile (the
     featurising pool) ignore the handler and are ended by their parent.
     """
+    global _received
     owner = os.getpid()
+    _received = None
 
     def handle(signum: int, _frame: FrameType | None) -> None:
-        global _pending
+        global _pending, _received
         if os.getpid() != owner:
             return
+        _received = signum
         if _deferring:
             _pending = signum
             return

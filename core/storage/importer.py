@@ -32,7 +32,7 @@ from core.logs import log_event
 from core.nlp.language import detect_language
 from core.settings import get_settings
 from core.storage import aspect_scoring, rollups
-from core.storage.cancel import Cancelled, raise_if_cancelled
+from core.storage.cancel import Cancelled, raise_if_cancelled, received_signal
 from core.storage.engine import optimize, write_transaction
 from core.storage.runs import run_owner
 from core.storage.schema import (
@@ -183,7 +183,9 @@ def finish_run(engine: Engine, import_id: int, **counts: Any) -> None:
 
 def _mark_failed(engine: Engine, import_id: int, exc: BaseException, seconds: float) -> None:
     """Record a failed (or interrupted) import in its own transaction; never masks the original error."""
-    status = "failed" if isinstance(exc, Exception) else "cancelled"
+    # a stop request that landed inside a driver call surfaces as the driver's error: still a cancel
+    stopped = isinstance(exc, Cancelled) or received_signal() is not None
+    status = "cancelled" if stopped or not isinstance(exc, Exception) else "failed"
     message = f"{type(exc).__name__}: {exc}"[:2000]
     if isinstance(exc, Cancelled):
         message = f"Cancelled: {exc}."

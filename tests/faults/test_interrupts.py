@@ -136,3 +136,17 @@ def test_ctrl_c_while_queued_behind_another_writer_ends_at_once(
     assert code == 130 and human == CANCELLED_LINE.format(name="SIGINT")
     assert counts(store)[0] == [(1, "cancelled")]
     assert_store_intact(store)
+
+
+def test_a_signal_inside_a_driver_call_is_still_remembered_as_the_stop() -> None:
+    """PostgreSQL turns a signal during a query into its own error (the query is cancelled), not
+    Cancelled: the CLI and the run record go by `received_signal()` so that still reads as the stop."""
+    from core.storage.cancel import Cancelled, cancel_on_signals, received_signal, signals_deferred
+
+    with pytest.raises(Cancelled), cancel_on_signals(), signals_deferred():
+        assert received_signal() is None
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.01)  # the handler runs at the next bytecode boundary
+        assert received_signal() == signal.SIGTERM
+    with cancel_on_signals():
+        assert received_signal() is None  # each block starts clean
