@@ -15,6 +15,7 @@ import streamlit as st
 
 from core.logs import log_event
 from dashboard import state
+from dashboard.downloads import spreadsheet_buttons
 from dashboard.highlight import Span, escape_markdown, highlight_markdown
 from dashboard.i18n import current_language, label_name, t
 
@@ -198,26 +199,12 @@ def export_frame(ruled: pd.DataFrame, base: pd.DataFrame, table: pd.DataFrame) -
 
 def downloads(ruled: pd.DataFrame, base: pd.DataFrame, table: pd.DataFrame) -> None:
     """CSV and XLSX of the mentions (formula-safe writers of :mod:`core.spreadsheet`)."""
-    from core.spreadsheet import to_safe_csv, to_safe_xlsx
-
-    cols = st.columns([1, 1, 3])
-    cols[0].download_button(
-        t("products.aspects.download_csv"),
-        data=lambda: to_safe_csv(export_frame(ruled, base, table)),
-        file_name="aspect_mentions.csv",
-        mime="text/csv",
-        key="download_aspects_csv",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    cols[1].download_button(
-        t("products.aspects.download_xlsx"),
-        data=lambda: to_safe_xlsx(export_frame(ruled, base, table)),
-        file_name="aspect_mentions.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="download_aspects_xlsx",
-        on_click="ignore",
-        icon=":material/table:",
+    spreadsheet_buttons(
+        st.columns([1, 1, 3]),
+        lambda: export_frame(ruled, base, table),
+        "aspect_mentions",
+        "download_aspects",
+        (t("products.aspects.download_csv"), t("products.aspects.download_xlsx")),
     )
 
 

@@ -19,6 +19,7 @@ from streamlit.delta_generator import DeltaGenerator
 from core.logs import log_event
 from dashboard import aspect_section, charts, extra_filters, state
 from dashboard.columns import as_pills, label_pill
+from dashboard.downloads import spreadsheet_buttons
 from dashboard.highlight import Span, escape_markdown, highlight_markdown
 from dashboard.i18n import current_language, label_name, number, t
 from dashboard.language_notes import other_language_counts, with_reading_notes, with_table_notes
@@ -458,8 +459,6 @@ def review_detail(row: pd.Series) -> None:
 def table_section(frame: pd.DataFrame, aspect: str | None = None) -> None:
     """The review table (newest first) with CSV and XLSX downloads of every filtered row; `aspect`:
     the aspect whose mentions it is narrowed to, if any."""
-    from core.spreadsheet import to_safe_csv, to_safe_xlsx
-
     st.subheader(t("products.reviews"))
     if aspect:
         cols = st.columns([4, 1])
@@ -483,25 +482,8 @@ def table_section(frame: pd.DataFrame, aspect: str | None = None) -> None:
     def export() -> pd.DataFrame:
         return with_reading_notes(export_view(frame.loc[newest]), state.predictor().language)
 
-    cols = st.columns([1, 1, 4])
-    cols[0].download_button(
-        t("products.download_csv"),
-        data=lambda: to_safe_csv(export()),
-        file_name="reviews.csv",
-        mime="text/csv",
-        key="download_reviews_csv",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    cols[1].download_button(
-        t("products.download_xlsx"),
-        data=lambda: to_safe_xlsx(export()),
-        file_name="reviews.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="download_reviews_xlsx",
-        on_click="ignore",
-        icon=":material/table:",
-    )
+    labels = (t("products.download_csv"), t("products.download_xlsx"))
+    spreadsheet_buttons(st.columns([1, 1, 4]), export, "reviews", "download_reviews", labels)
 
 
 def main() -> None:
